@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+// ppgscope: looks inside heart-rate CNNs the way a signal-processing engineer would.
+//
+// Floors, each importing only from below:
+//   C libraries (CHDF5, CSndFile, CFFTW3, CCBLAS)
+//   → pure computation (PPGSignals, PPGNetwork, PPGSpectral)
+//   → I/O (PPGFormats: the one HDF5 owner, Keras files, recordings)
+//   → the `ppgscope` command (parse, call, print).
+import PackageDescription
+
+let package = Package(
+    name: "ppgscope",
+    products: [
+        .executable(name: "ppgscope", targets: ["ppgscope"]),
+        .library(name: "PPGScope", targets: ["PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C system libraries; the HDF5 macros Swift cannot import are `static inline` wrappers in CHDF5/shim.h.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CCBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // Pure computation: no file I/O.
+        .target(name: "PPGSignals"),
+        .target(name: "PPGNetwork", dependencies: ["CCBLAS", "PPGSignals"]),
+        .target(name: "PPGSpectral", dependencies: ["CFFTW3"]),
+
+        // Files: HDF5 (one serialising owner), Keras weights, recordings in every format.
+        .target(name: "PPGFormats", dependencies: ["CHDF5", "CSndFile", "PPGSignals", "PPGNetwork"]),
+
+        // The command: parse, call the library, print.
+        .executableTarget(
+            name: "ppgscope",
+            dependencies: [
+                "PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats", "CCBLAS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "PPGSignalsTests", dependencies: ["PPGSignals"]),
+        .testTarget(name: "PPGNetworkTests", dependencies: ["PPGNetwork", "PPGFormats"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PPGFormatsTests", dependencies: ["PPGFormats", "PPGSignals"]),
+        .testTarget(name: "PPGScopeCLITests", dependencies: ["PPGFormats", "PPGSignals"]),
+    ]
+)

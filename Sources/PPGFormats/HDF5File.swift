@@ -1,0 +1,375 @@
+import CHDF5
+import Foundation
+import PPGSignals
+
+/// The one owner of every HDF5 call in ppgscope.
+///
+/// Debian's HDF5 takes a global lock, other builds are not thread-safe at all, and the error
+/// auto-print setting is per thread; so every call runs inside `HDF5.locked`, which holds one
+/// process-wide lock and silences the error stack on the calling thread first.
+enum HDF5 {
+    private static let lock = NSRecursiveLock()
+
+    static func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
+        return try body()
+    }
+}
+
+/// An open HDF5 file. Paths inside it are slash-separated (`model_weights/dense_26/dense_26/bias:0`).
+/// Errors are `PPGScopeError`s naming the file and the object.
+public final class HDF5File: @unchecked Sendable {
+    public let path: String
+    private var id: hid_t
+
+    private init(path: String, id: hid_t) {
+        self.path = path
+        self.id = id
+    }
+
+    deinit { close() }
+
+    /// Opens an existing file read-only.
+    public static func open(_ path: String) throws -> HDF5File {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw PPGScopeError(file: path, "no such file")
+        }
+        return try HDF5.locked {
+            guard H5Fis_hdf5(path) > 0 else {
+                throw PPGScopeError(file: path, "not an HDF5 file (or truncated)")
+            }
+            let fid = H5Fopen(path, ppg_H5F_ACC_RDONLY(), hid_t(H5P_DEFAULT))
+            guard fid >= 0 else { throw PPGScopeError(file: path, "cannot open as HDF5 (damaged or truncated)") }
+            return HDF5File(path: path, id: fid)
+        }
+    }
+
+    /// Creates (truncates) a file for writing.
+    public static func create(_ path: String) throws -> HDF5File {
+        try HDF5.locked {
+            let fid = H5Fcreate(path, ppg_H5F_ACC_TRUNC(), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+            guard fid >= 0 else { throw PPGScopeError(file: path, "cannot create HDF5 file") }
+            return HDF5File(path: path, id: fid)
+        }
+    }
+
+    /// Flushes and closes; further calls fail. Safe to call twice.
+    public func close() {
+        HDF5.locked {
+            if id >= 0 { H5Fclose(id) }
+            id = -1
+        }
+    }
+
+    private func error(_ object: String?, _ message: String) -> PPGScopeError {
+        PPGScopeError(file: path, object: object, message)
+    }
+
+    // MARK: - Structure
+
+    /// True when a link `objectPath` exists (every intermediate group must exist too).
+    public func exists(_ objectPath: String) -> Bool {
+        HDF5.locked {
+            var prefix = ""
+            for part in objectPath.split(separator: "/") {
+                prefix += (prefix.isEmpty ? "" : "/") + part
+                if H5Lexists(id, prefix, hid_t(H5P_DEFAULT)) <= 0 { return false }
+            }
+            return true
+        }
+    }
+
+    /// True when `objectPath` is a group.
+    public func isGroup(_ objectPath: String) -> Bool {
+        guard objectPath == "/" || exists(objectPath) else { return false }
+        return HDF5.locked {
+            var info = H5O_info_t()
+            guard H5Oget_info_by_name2(id, objectPath, &info, UInt32(H5O_INFO_BASIC), hid_t(H5P_DEFAULT)) >= 0 else { return false }
+            return info.type == H5O_TYPE_GROUP
+        }
+    }
+
+    /// Names of the links in a group, in HDF5's name order.
+    public func children(_ group: String) throws -> [String] {
+        guard group == "/" || exists(group) else { throw error(group, "no such group") }
+        return try HDF5.locked {
+            let gid = H5Gopen2(id, group, hid_t(H5P_DEFAULT))
+            guard gid >= 0 else { throw error(group, "not a group") }
+            defer { H5Gclose(gid) }
+            var info = H5G_info_t()
+            guard H5Gget_info(gid, &info) >= 0 else { throw error(group, "cannot list") }
+            var names: [String] = []
+            for i in 0..<info.nlinks {
+                let n = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, hid_t(H5P_DEFAULT))
+                guard n >= 0 else { continue }
+                var buf = [CChar](repeating: 0, count: Int(n) + 1)
+                H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(n) + 1, hid_t(H5P_DEFAULT))
+                names.append(String(decoding: buf.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
+            return names
+        }
+    }
+
+    /// Creates `group` and any missing parents.
+    public func createGroup(_ group: String) throws {
+        try HDF5.locked {
+            var prefix = ""
+            for part in group.split(separator: "/") {
+                prefix += (prefix.isEmpty ? "" : "/") + part
+                if H5Lexists(id, prefix, hid_t(H5P_DEFAULT)) > 0 { continue }
+                let gid = H5Gcreate2(id, prefix, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+                guard gid >= 0 else { throw error(prefix, "cannot create group") }
+                H5Gclose(gid)
+            }
+        }
+    }
+
+    // MARK: - Datasets
+
+    /// Shape of a dataset (empty for a scalar).
+    public func shape(_ dataset: String) throws -> [Int] {
+        try withDataset(dataset) { did in try dataspaceShape(H5Dget_space(did), dataset) }
+    }
+
+    /// Reads a numeric dataset as Float32 (HDF5 converts from any stored numeric type).
+    public func readFloats(_ dataset: String) throws -> (shape: [Int], values: [Float]) {
+        try read(dataset, memType: ppg_H5T_NATIVE_FLOAT(), zero: Float(0))
+    }
+
+    /// Reads a numeric dataset as Float64.
+    public func readDoubles(_ dataset: String) throws -> (shape: [Int], values: [Double]) {
+        try read(dataset, memType: ppg_H5T_NATIVE_DOUBLE(), zero: Double(0))
+    }
+
+    private func read<T>(_ dataset: String, memType: hid_t, zero: T) throws -> (shape: [Int], values: [T]) {
+        try withDataset(dataset) { did in
+            let shape = try dataspaceShape(H5Dget_space(did), dataset)
+            let typeClass = H5Tget_class(H5Dget_type(did))
+            guard typeClass == H5T_FLOAT || typeClass == H5T_INTEGER else {
+                throw error(dataset, "expected a numeric dataset")
+            }
+            let count = shape.reduce(1, *)
+            var values = [T](repeating: zero, count: count)
+            if count > 0 {
+                let status = values.withUnsafeMutableBytes {
+                    H5Dread(did, memType, hid_t(H5S_ALL), hid_t(H5S_ALL), hid_t(H5P_DEFAULT), $0.baseAddress)
+                }
+                guard status >= 0 else { throw error(dataset, "cannot read data (file damaged or truncated?)") }
+            }
+            return (shape, values)
+        }
+    }
+
+    /// Writes a Float32 dataset of `shape` (row-major), gzip-compressed when large.
+    public func write(_ dataset: String, shape: [Int], floats: [Float]) throws {
+        try write(dataset, shape: shape, count: floats.count, fileType: ppg_H5T_IEEE_F32LE(),
+                  memType: ppg_H5T_NATIVE_FLOAT(), bytes: floats.withUnsafeBytes { Data($0) })
+    }
+
+    /// Writes a Float64 dataset of `shape` (row-major).
+    public func write(_ dataset: String, shape: [Int], doubles: [Double]) throws {
+        try write(dataset, shape: shape, count: doubles.count, fileType: ppg_H5T_IEEE_F64LE(),
+                  memType: ppg_H5T_NATIVE_DOUBLE(), bytes: doubles.withUnsafeBytes { Data($0) })
+    }
+
+    private func write(_ dataset: String, shape: [Int], count: Int, fileType: hid_t, memType: hid_t, bytes: Data) throws {
+        guard shape.reduce(1, *) == count else {
+            throw error(dataset, "shape \(shape) does not hold \(count) values")
+        }
+        if let slash = dataset.lastIndex(of: "/") { try createGroup(String(dataset[..<slash])) }
+        try HDF5.locked {
+            var dims = shape.map { hsize_t($0) }
+            let space = H5Screate_simple(Int32(dims.count), &dims, nil)
+            guard space >= 0 else { throw error(dataset, "cannot create dataspace") }
+            defer { H5Sclose(space) }
+            let dcpl = H5Pcreate(ppg_H5P_DATASET_CREATE())
+            defer { H5Pclose(dcpl) }
+            if count >= 4096, !shape.isEmpty, !shape.contains(0) {
+                // Chunk along the first axis: about 64 KiB of rows per chunk.
+                let rowSize = max(1, shape.dropFirst().reduce(1, *))
+                var chunk = dims
+                chunk[0] = hsize_t(max(1, min(shape[0], 16384 / rowSize)))
+                H5Pset_chunk(dcpl, Int32(chunk.count), &chunk)
+                H5Pset_deflate(dcpl, 4)
+            }
+            let did = H5Dcreate2(id, dataset, fileType, space, hid_t(H5P_DEFAULT), dcpl, hid_t(H5P_DEFAULT))
+            guard did >= 0 else { throw error(dataset, "cannot create dataset (exists already?)") }
+            defer { H5Dclose(did) }
+            let status = bytes.withUnsafeBytes {
+                H5Dwrite(did, memType, hid_t(H5S_ALL), hid_t(H5S_ALL), hid_t(H5P_DEFAULT), $0.baseAddress)
+            }
+            guard status >= 0 else { throw error(dataset, "cannot write data") }
+        }
+    }
+
+    private func withDataset<T>(_ dataset: String, _ body: (hid_t) throws -> T) throws -> T {
+        guard exists(dataset) else { throw error(dataset, "missing dataset") }
+        return try HDF5.locked {
+            let did = H5Dopen2(id, dataset, hid_t(H5P_DEFAULT))
+            guard did >= 0 else { throw error(dataset, "not a dataset") }
+            defer { H5Dclose(did) }
+            return try body(did)
+        }
+    }
+
+    private func dataspaceShape(_ space: hid_t, _ object: String) throws -> [Int] {
+        guard space >= 0 else { throw error(object, "cannot read dataspace") }
+        defer { H5Sclose(space) }
+        let rank = H5Sget_simple_extent_ndims(space)
+        guard rank >= 0 else { throw error(object, "cannot read dataspace") }
+        var dims = [hsize_t](repeating: 0, count: Int(rank))
+        H5Sget_simple_extent_dims(space, &dims, nil)
+        return dims.map { Int($0) }
+    }
+
+    // MARK: - Attributes
+
+    /// True when `object` (a group or dataset; "/" for the root) has attribute `name`.
+    public func hasAttribute(_ object: String, _ name: String) -> Bool {
+        guard object == "/" || exists(object) else { return false }
+        return HDF5.locked { H5Aexists_by_name(id, object, name, hid_t(H5P_DEFAULT)) > 0 }
+    }
+
+    /// Names of the attributes of `object`.
+    public func attributeNames(_ object: String) throws -> [String] {
+        try withObject(object) { oid in
+            var info = H5O_info_t()
+            guard H5Oget_info2(oid, &info, UInt32(H5O_INFO_NUM_ATTRS)) >= 0 else { throw error(object, "cannot read attributes") }
+            var names: [String] = []
+            for i in 0..<info.num_attrs {
+                let n = H5Aget_name_by_idx(oid, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, hid_t(H5P_DEFAULT))
+                guard n >= 0 else { continue }
+                var buf = [CChar](repeating: 0, count: Int(n) + 1)
+                H5Aget_name_by_idx(oid, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(n) + 1, hid_t(H5P_DEFAULT))
+                names.append(String(decoding: buf.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
+            return names
+        }
+    }
+
+    /// A string attribute (scalar or the first of a 1-D array; vlen or fixed-length, any cset).
+    public func stringAttribute(_ object: String, _ name: String) throws -> String {
+        let strings = try stringsAttribute(object, name)
+        guard let first = strings.first else { throw error(object, "attribute '\(name)' is empty") }
+        return first
+    }
+
+    /// A string attribute as an array (scalar → one element).
+    public func stringsAttribute(_ object: String, _ name: String) throws -> [String] {
+        try withAttribute(object, name) { aid in
+            let fileType = H5Aget_type(aid)
+            defer { H5Tclose(fileType) }
+            let space = H5Aget_space(aid)
+            defer { H5Sclose(space) }
+            // An empty list (h5py writes it as a zero-length float array) reads as no strings.
+            if H5Sget_simple_extent_type(space) == H5S_SIMPLE, H5Sget_simple_extent_npoints(space) == 0 { return [] }
+            guard H5Tget_class(fileType) == H5T_STRING else { throw error(object, "attribute '\(name)' is not a string") }
+            let count = max(1, Int(H5Sget_simple_extent_npoints(space)))
+            let memType = H5Tcopy(ppg_H5T_C_S1())
+            defer { H5Tclose(memType) }
+            H5Tset_cset(memType, H5Tget_cset(fileType))
+            if H5Tis_variable_str(fileType) > 0 {
+                H5Tset_size(memType, ppg_H5T_VARIABLE())
+                var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+                guard H5Aread(aid, memType, &pointers) >= 0 else { throw error(object, "cannot read attribute '\(name)'") }
+                defer { H5Dvlen_reclaim(memType, space, hid_t(H5P_DEFAULT), &pointers) }
+                return pointers.map { $0.map { String(cString: $0) } ?? "" }
+            } else {
+                let size = H5Tget_size(fileType)
+                H5Tset_size(memType, size)
+                H5Tset_strpad(memType, H5Tget_strpad(fileType))
+                var bytes = [UInt8](repeating: 0, count: size * count)
+                guard H5Aread(aid, memType, &bytes) >= 0 else { throw error(object, "cannot read attribute '\(name)'") }
+                return (0..<count).map { i in
+                    let slice = bytes[(i * size)..<((i + 1) * size)]
+                    let trimmed = slice.prefix { $0 != 0 }
+                    return String(decoding: trimmed, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                }
+            }
+        }
+    }
+
+    /// A numeric attribute as Float64 values (scalar → one element).
+    public func doublesAttribute(_ object: String, _ name: String) throws -> [Double] {
+        try withAttribute(object, name) { aid in
+            let fileType = H5Aget_type(aid)
+            defer { H5Tclose(fileType) }
+            let cls = H5Tget_class(fileType)
+            guard cls == H5T_FLOAT || cls == H5T_INTEGER else { throw error(object, "attribute '\(name)' is not numeric") }
+            let space = H5Aget_space(aid)
+            defer { H5Sclose(space) }
+            var values = [Double](repeating: 0, count: max(1, Int(H5Sget_simple_extent_npoints(space))))
+            guard H5Aread(aid, ppg_H5T_NATIVE_DOUBLE(), &values) >= 0 else { throw error(object, "cannot read attribute '\(name)'") }
+            return values
+        }
+    }
+
+    public func doubleAttribute(_ object: String, _ name: String) throws -> Double {
+        try doublesAttribute(object, name)[0]
+    }
+
+    /// Writes a UTF-8 string attribute: scalar for one string, 1-D for several (`asArray`).
+    public func setAttribute(_ object: String, _ name: String, strings: [String], asArray: Bool = true) throws {
+        try withObject(object) { oid in
+            let type = H5Tcopy(ppg_H5T_C_S1())
+            defer { H5Tclose(type) }
+            H5Tset_size(type, ppg_H5T_VARIABLE())
+            H5Tset_cset(type, H5T_CSET_UTF8)
+            var dims = [hsize_t(strings.count)]
+            let space = asArray ? H5Screate_simple(1, &dims, nil) : H5Screate(H5S_SCALAR)
+            defer { H5Sclose(space) }
+            if H5Aexists(oid, name) > 0 { H5Adelete(oid, name) }
+            let aid = H5Acreate2(oid, name, type, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+            guard aid >= 0 else { throw error(object, "cannot create attribute '\(name)'") }
+            defer { H5Aclose(aid) }
+            let cStrings = strings.map { strdup($0) }
+            defer { cStrings.forEach { free($0) } }
+            var pointers: [UnsafePointer<CChar>?] = cStrings.map { UnsafePointer($0) }
+            guard H5Awrite(aid, type, &pointers) >= 0 else { throw error(object, "cannot write attribute '\(name)'") }
+        }
+    }
+
+    public func setAttribute(_ object: String, _ name: String, string: String) throws {
+        try setAttribute(object, name, strings: [string], asArray: false)
+    }
+
+    /// Writes a Float64 attribute: scalar for one value unless `asArray`.
+    public func setAttribute(_ object: String, _ name: String, doubles: [Double], asArray: Bool = false) throws {
+        try withObject(object) { oid in
+            var dims = [hsize_t(doubles.count)]
+            let space = (asArray || doubles.count != 1) ? H5Screate_simple(1, &dims, nil) : H5Screate(H5S_SCALAR)
+            defer { H5Sclose(space) }
+            if H5Aexists(oid, name) > 0 { H5Adelete(oid, name) }
+            let aid = H5Acreate2(oid, name, ppg_H5T_IEEE_F64LE(), space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+            guard aid >= 0 else { throw error(object, "cannot create attribute '\(name)'") }
+            defer { H5Aclose(aid) }
+            guard H5Awrite(aid, ppg_H5T_NATIVE_DOUBLE(), doubles) >= 0 else { throw error(object, "cannot write attribute '\(name)'") }
+        }
+    }
+
+    public func setAttribute(_ object: String, _ name: String, double: Double) throws {
+        try setAttribute(object, name, doubles: [double])
+    }
+
+    private func withObject<T>(_ object: String, _ body: (hid_t) throws -> T) throws -> T {
+        guard object == "/" || exists(object) else { throw error(object, "no such object") }
+        return try HDF5.locked {
+            let oid = H5Oopen(id, object, hid_t(H5P_DEFAULT))
+            guard oid >= 0 else { throw error(object, "cannot open object") }
+            defer { H5Oclose(oid) }
+            return try body(oid)
+        }
+    }
+
+    private func withAttribute<T>(_ object: String, _ name: String, _ body: (hid_t) throws -> T) throws -> T {
+        guard hasAttribute(object, name) else { throw error(object, "missing attribute '\(name)'") }
+        return try HDF5.locked {
+            let aid = H5Aopen_by_name(id, object, name, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+            guard aid >= 0 else { throw error(object, "cannot open attribute '\(name)'") }
+            defer { H5Aclose(aid) }
+            return try body(aid)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import PPGSignals
+
+/// One operation of a network flattened from its Keras graph: nested sub-models are inlined once
+/// per call, sharing weights, so every node is a concrete layer call with its own tap name.
+public struct NetworkNode: Sendable {
+    /// Tap name: the Keras layer path, `<submodel>/<layer>`, `<submodel>@<call>/<layer>` when the
+    /// sub-model is called more than once, or the top-level layer name.
+    public var name: String
+    public var operation: LayerOperation
+    /// Value slots read (slot 0 is the network input).
+    public var inputs: [Int]
+    /// Value slot written.
+    public var output: Int
+    /// Output shape per window: `[time, channels]` or `[features]`.
+    public var outputShape: [Int]
+    /// Input samples per output time step (1 before any pooling or stride; 4 after a pool of 4).
+    /// A tap's sampling rate is the input rate divided by this.
+    public var timeStep: Int
+    /// Receptive field in input samples of one output time step (nil once time is mixed:
+    /// attention, flatten, dense).
+    public var receptiveField: Int?
+}
+
+/// A runnable network: nodes in execution order, their shapes, and the final output slot.
+public struct Network: Sendable {
+    /// Per-window input shape `[time, channels]`.
+    public var inputShape: [Int]
+    public var nodes: [NetworkNode]
+    /// The slot holding the model output.
+    public var outputSlot: Int
+    /// Total number of value slots (network input included).
+    public var slotCount: Int
+    /// Model name from the file.
+    public var name: String
+
+    /// Output shape per window.
+    public var outputShape: [Int] {
+        nodes.last(where: { $0.output == outputSlot })?.outputShape ?? inputShape
+    }
+
+    /// Trainable parameters, counting shared weights once (a shared sub-model's layers appear once per call).
+    public var parameterCount: Int {
+        var seen = Set<String>()
+        var total = 0
+        for node in nodes {
+            let layerName = node.name.split(separator: "/").last.map(String.init) ?? node.name
+            let key = (node.name.contains("/") ? String(node.name.split(separator: "/").first!.split(separator: "@").first!) + "/" : "") + layerName
+            if seen.insert(key).inserted { total += node.operation.parameterCount }
+        }
+        return total
+    }
+
+    /// The tap names in forward order; each conv layer contributes `<name>.preact` before `<name>`.
+    public var tapNames: [String] {
+        nodes.flatMap { node -> [String] in
+            if case .conv1D = node.operation { return [node.name + ".preact", node.name] }
+            return [node.name]
+        }
+    }
+
+    /// The node called `name` (a tap name without `.preact`).
+    public func node(named name: String) -> NetworkNode? { nodes.first { $0.name == name } }
+}
+
+extension Network {
+    /// Builds a network from a Keras 2 `model_config` JSON and the file's weights.
+    ///
+    /// - Parameters:
+    ///   - modelConfig: the root `model_config` attribute (a `Functional` model).
+    ///   - weights: arrays keyed by Keras weight name without the file's group prefix,
+    ///     e.g. `conv1d_117/kernel:0`, `multi_head_attention_13/query/bias:0`.
+    ///   - file: the file the config came from, for error messages.
+    public static func fromKeras(modelConfig: String, weights: [String: Tensor], file: String? = nil) throws -> Network {
+        do {
+            let json = try JSONValue.parse(modelConfig)
+            var builder = KerasGraphBuilder(weights: weights)
+            return try builder.build(json)
+        } catch let error as PPGScopeError {
+            throw error.inFile(file ?? "")
+        } catch {
+            throw PPGScopeError(file: file, object: "model_config", "not valid JSON: \(error)")
+        }
+    }
+}

@@ -1,0 +1,105 @@
+/// One sampled signal of a recording: PPG, one accelerometer axis, or any other channel.
+public struct Channel: Sendable, Equatable {
+    /// Name as stored in files (`ppg`, `acc_x`, `acc_y`, `acc_z`, `activity`, ...).
+    public var name: String
+    /// Sampling rate in Hz (> 0).
+    public var samplingRateHz: Double
+    /// Physical unit of the samples (free text: `a.u.`, `g`, `mV`, ...).
+    public var unit: String
+    /// Samples in `unit`, one every 1/`samplingRateHz` s, starting at t = 0.
+    public var samples: [Float]
+
+    public init(name: String, samplingRateHz: Double, unit: String = "a.u.", samples: [Float]) {
+        self.name = name
+        self.samplingRateHz = samplingRateHz
+        self.unit = unit
+        self.samples = samples
+    }
+
+    /// Duration in seconds: sample count / rate.
+    public var durationS: Double { Double(samples.count) / samplingRateHz }
+}
+
+/// Reference heart rate as a time series (e.g. ECG-derived), in BPM at times in seconds.
+public struct HeartRateSeries: Sendable, Equatable {
+    /// Times in s, strictly increasing.
+    public var timesS: [Double]
+    /// Heart rate in beats per minute at each time.
+    public var bpm: [Double]
+
+    public init(timesS: [Double], bpm: [Double]) {
+        self.timesS = timesS
+        self.bpm = bpm
+    }
+
+    public var isEmpty: Bool { timesS.isEmpty }
+
+    /// Reference HR at time `t` s: linear interpolation, nil outside [first, last] time.
+    public func value(at t: Double) -> Double? {
+        guard let first = timesS.first, let last = timesS.last, t >= first - 1e-9, t <= last + 1e-9 else { return nil }
+        var lo = 0, hi = timesS.count - 1
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if timesS[mid] <= t { lo = mid } else { hi = mid }
+        }
+        if lo == hi || timesS[hi] == timesS[lo] { return bpm[lo] }
+        if t <= timesS[lo] { return bpm[lo] }
+        if t >= timesS[hi] { return bpm[hi] }
+        let w = (t - timesS[lo]) / (timesS[hi] - timesS[lo])
+        return bpm[lo] + w * (bpm[hi] - bpm[lo])
+    }
+}
+
+/// A recording: named channels, optional reference heart rate, free-form metadata.
+public struct Recording: Sendable, Equatable {
+    public var channels: [Channel]
+    public var referenceHR: HeartRateSeries?
+    /// Free-form key/value metadata (subject, activity, source file, ...).
+    public var metadata: [String: String]
+
+    public init(channels: [Channel], referenceHR: HeartRateSeries? = nil, metadata: [String: String] = [:]) {
+        self.channels = channels
+        self.referenceHR = referenceHR
+        self.metadata = metadata
+    }
+
+    /// The channel called `name`, if present.
+    public func channel(_ name: String) -> Channel? { channels.first { $0.name == name } }
+
+    /// Longest channel duration in seconds.
+    public var durationS: Double { channels.map(\.durationS).max() ?? 0 }
+
+    /// Checks what every reader and writer relies on: at least one channel, unique non-empty names,
+    /// positive finite sampling rates, finite samples, and a reference HR with matching lengths,
+    /// increasing times and finite values. Throws a `PPGScopeError` naming the offending channel.
+    public func validate() throws {
+        guard !channels.isEmpty else { throw PPGScopeError("recording has no channels") }
+        var seen = Set<String>()
+        for channel in channels {
+            guard !channel.name.isEmpty else { throw PPGScopeError("a channel has an empty name") }
+            guard seen.insert(channel.name).inserted else {
+                throw PPGScopeError(object: channel.name, "duplicate channel name")
+            }
+            guard channel.samplingRateHz.isFinite, channel.samplingRateHz > 0 else {
+                throw PPGScopeError(object: channel.name, "sampling rate must be a positive number of Hz, found \(channel.samplingRateHz)")
+            }
+            guard !channel.samples.isEmpty else { throw PPGScopeError(object: channel.name, "channel has no samples") }
+            if let bad = channel.samples.firstIndex(where: { !$0.isFinite }) {
+                throw PPGScopeError(object: channel.name, "sample \(bad) is \(channel.samples[bad]) (NaN and Inf are not accepted)")
+            }
+        }
+        if let hr = referenceHR {
+            guard hr.timesS.count == hr.bpm.count else {
+                throw PPGScopeError(object: "reference_hr", "\(hr.timesS.count) times but \(hr.bpm.count) values")
+            }
+            for i in hr.timesS.indices {
+                guard hr.timesS[i].isFinite, hr.bpm[i].isFinite else {
+                    throw PPGScopeError(object: "reference_hr", "entry \(i) is not finite")
+                }
+                if i > 0, hr.timesS[i] <= hr.timesS[i - 1] {
+                    throw PPGScopeError(object: "reference_hr", "times must increase (entry \(i))")
+                }
+            }
+        }
+    }
+}
