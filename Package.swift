@@ -12,7 +12,7 @@ let package = Package(
     name: "ppgscope",
     products: [
         .executable(name: "ppgscope", targets: ["ppgscope"]),
-        .library(name: "PPGScope", targets: ["PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats"]),
+        .library(name: "PPGScope", targets: ["PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats", "PPGReports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,18 +32,21 @@ let package = Package(
         // Files: HDF5 (one serialising owner), Keras weights, recordings in every format.
         .target(name: "PPGFormats", dependencies: ["CHDF5", "CSndFile", "PPGSignals", "PPGNetwork"]),
 
+        // Reports: text tables, JSON, CSV, SVG, HTML.
+        .target(name: "PPGReports", dependencies: ["PPGSignals", "PPGNetwork"]),
+
         // The command: parse, call the library, print.
         .executableTarget(
             name: "ppgscope",
             dependencies: [
-                "PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats", "CCBLAS",
+                "PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats", "PPGReports", "CCBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "PPGSignalsTests", dependencies: ["PPGSignals"]),
-        .testTarget(name: "PPGNetworkTests", dependencies: ["PPGNetwork", "PPGFormats"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PPGNetworkTests", dependencies: ["PPGNetwork", "PPGFormats", "PPGSignals"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "PPGFormatsTests", dependencies: ["PPGFormats", "PPGSignals"]),
-        .testTarget(name: "PPGScopeCLITests", dependencies: ["PPGFormats", "PPGSignals"]),
+        .testTarget(name: "PPGScopeCLITests", dependencies: ["PPGFormats", "PPGSignals", "PPGNetwork"]),
     ]
 )

@@ -53,3 +53,12 @@ public enum KerasModelFile {
         return names
     }
 }
+
+extension KerasModelFile {
+    /// True when `path` is an HDF5 file with a Keras `model_config` attribute.
+    public static func isModelFile(_ path: String) -> Bool {
+        guard let file = try? HDF5File.open(path) else { return false }
+        defer { file.close() }
+        return file.hasAttribute("/", "model_config")
+    }
+}

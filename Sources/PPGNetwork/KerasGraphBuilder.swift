@@ -58,6 +58,7 @@ struct KerasGraphBuilder {
         guard let outputRef = config["output_layers"]?.array, outputRef.count == 1 else {
             throw PPGScopeError(object: "model_config", "expected exactly one model output")
         }
+        try resolveAllCalls(in: &scope)
         let output = try resolveReference(outputRef[0], in: &scope)
         return Network(inputShape: inputShape, nodes: nodes, outputSlot: output, slotCount: slotShapes.count,
                        name: config["name"]?.string ?? "model")
@@ -73,6 +74,17 @@ struct KerasGraphBuilder {
             }
         }
         return Scope(layers: layers, order: order, prefix: prefix, inputs: inputs)
+    }
+
+    /// Resolves every call of every layer in config order, so that nodes run (and taps are listed)
+    /// in the order Keras lists them: the previous window's branch before the current one.
+    mutating func resolveAllCalls(in scope: inout Scope) throws {
+        for name in scope.order where scope.inputs[name] == nil {
+            guard let layer = scope.layers[name], layer["class_name"]?.string != "InputLayer" else { continue }
+            let calls = layer["inbound_nodes"]?.array?.count ?? 0
+            let nested = layer["class_name"]?.string == "Functional" || layer["class_name"]?.string == "Model"
+            for call in 0..<calls { _ = try resolve(name, node: nested ? call + 1 : call, in: &scope) }
+        }
     }
 
     /// `[layer, nodeIndex, tensorIndex, ...]` → slot.
@@ -131,6 +143,7 @@ struct KerasGraphBuilder {
                 bindings[inName] = inputSlots[i]
             }
             var inner = makeScope(config, prefix: displayName + "/", inputs: bindings)
+            try resolveAllCalls(in: &inner)
             slot = try resolveReference(outputs[0], in: &inner)
         } else {
             var extra: [Slot] = []

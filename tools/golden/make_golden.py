@@ -36,10 +36,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 FIXTURES = os.path.join(REPO, "Tests", "PPGNetworkTests", "Fixtures")
 
-# Spot values from /work/shared/notes/keras-and-reference-results.md (raw S6 PPG).
+# Spot values from /work/shared/notes/keras-and-reference-results.md. The synthetic ones are exact
+# checks; the S6 ones in the notes were measured on SGD-filtered PPG (the demo's adaptive filter),
+# so on the raw PPG used here they are printed for information only.
 SPOT = {
-    "kidppg": {"S6 pair n=57": (156.3776, 3.4940), "synthetic": (87.8754, 2.2917)},
-    "s5": {"S6 window n=57": (154.0119,), "synthetic": (90.6412,)},
+    "kidppg": {"synthetic": (87.8754, 2.2917), "S6 pair n=57 (notes: SGD-filtered)": (156.3776, 3.4940)},
+    "s5": {"synthetic": (90.6412,), "S6 window n=57 (notes: SGD-filtered)": (154.0119,)},
 }
 SPOT_TOL = 1e-3
 
@@ -98,7 +100,7 @@ def load_recording(path):
     return np.asarray(d["X"], dtype=np.float64), np.asarray(d["y"], dtype=np.float64).reshape(-1)
 
 
-REAL_N = (1, 57, 120, 200)
+REAL_N = [1, 57, 120, 200]  # --real-n overrides
 
 
 def synthetic_signal():
@@ -107,12 +109,13 @@ def synthetic_signal():
     return np.cos(2 * np.pi * 1.5 * t) + 0.5 * np.cos(2 * np.pi * 3.0 * t)
 
 
-def golden_inputs(X, channels, seed=1234):
+def golden_inputs(X, channels, seed=1234, real_n=None):
     """N = 6 cases: four real S6 windows/pairs, the synthetic signal, seeded noise (std 30)."""
     import numpy as np
+    real_n = REAL_N if real_n is None else real_n
     ppg = X[:, 0, :]
     cases, labels = [], []
-    for n in REAL_N:
+    for n in real_n:
         if channels == 2:
             cases.append(np.stack([ppg[n - 1], ppg[n]], axis=-1))
             labels.append(f"S6 pair [X({n - 1}), X({n})] raw PPG")
@@ -409,9 +412,14 @@ def golden_for(tf, keras, weights_path, X, out_path, hr=False):
 # variant models (seeded random weights, saved as full Keras 2 h5 models)
 # --------------------------------------------------------------------------------------------
 
-def _init(keras, seed, kind):
+VARIANT_CONV_SCALE = 3.0  # He-uniform-like fan-in scaling x1.5: keeps signal alive through ReLU + pooling
+VARIANT_MHA_SCALE = 3.0  # attention logits O(1..10): a mix of soft and peaked rows
+
+
+def _init(keras, seed, kind, scale=None):
     if kind == "kernel":
-        return keras.initializers.GlorotUniform(seed=seed)
+        return keras.initializers.VarianceScaling(scale=scale or 1.0, mode="fan_in",
+                                                  distribution="uniform", seed=seed)
     if kind == "bias":
         return keras.initializers.RandomNormal(stddev=0.1, seed=seed)
     if kind == "gamma":
@@ -425,12 +433,12 @@ def _conv(keras, seed, filters, kernel_size, **kw):
     use_bias = kw.pop("use_bias", True)
     kw.setdefault("activation", "relu")
     return keras.layers.Conv1D(filters, kernel_size, use_bias=use_bias,
-                               kernel_initializer=_init(keras, seed, "kernel"),
+                               kernel_initializer=_init(keras, seed, "kernel", VARIANT_CONV_SCALE),
                                bias_initializer=_init(keras, seed + 1000, "bias"), **kw)
 
 
 def _dense(keras, seed, units, **kw):
-    return keras.layers.Dense(units, kernel_initializer=_init(keras, seed, "kernel"),
+    return keras.layers.Dense(units, kernel_initializer=_init(keras, seed, "kernel", 2.0),
                               bias_initializer=_init(keras, seed + 1000, "bias"), **kw)
 
 
@@ -466,7 +474,7 @@ def build_variant_pair(keras):
     p = b3(b2(b1(prev)))
     c = b3(b2(b1(cur)))
     mha = L.MultiHeadAttention(num_heads=2, key_dim=8,
-                               kernel_initializer=_init(keras, 40, "kernel"),
+                               kernel_initializer=_init(keras, 40, "kernel", VARIANT_MHA_SCALE),
                                bias_initializer=_init(keras, 41, "bias"))
     m = mha(query=c, value=p)
     m = m + c
@@ -512,7 +520,7 @@ def build_variant_single(keras):
     m = L.AveragePooling1D(pool_size=2, padding="same")(m)
     m = L.Dropout(0.2)(m)
     mha = L.MultiHeadAttention(num_heads=3, key_dim=4, value_dim=5, use_bias=False,
-                               kernel_initializer=_init(keras, 130, "kernel"))
+                               kernel_initializer=_init(keras, 130, "kernel", VARIANT_MHA_SCALE))
     m = mha(m, m)
     m = L.LayerNormalization(epsilon=0.01, center=False,
                              gamma_initializer=_init(keras, 131, "gamma"))(m)
@@ -571,7 +579,12 @@ def main():
                     help="rebuild variant_pair.h5 / variant_single.h5 even if present")
     ap.add_argument("--only", default="kidppg,s5,variants,s6",
                     help="comma list of: kidppg, s5, variants, s6")
+    ap.add_argument("--real-n", default=",".join(map(str, REAL_N)),
+                    help="S6 window indices n of the real golden cases (pairs [X(n-1), X(n)])")
     args = ap.parse_args()
+    REAL_N[:] = list(int(v) for v in args.real_n.split(","))
+    i57 = REAL_N.index(57) if 57 in REAL_N else None
+    isyn = len(REAL_N)
     only = set(args.only.split(","))
 
     tf, keras = setup_tf(args.threads)
@@ -586,22 +599,26 @@ def main():
         nonlocal ok
         want = SPOT[tag][label]
         good = all(abs(g - w) <= SPOT_TOL for g, w in zip(got, want))
-        ok &= good
+        info = "filtered" in label
+        if not info:
+            ok &= good
         print(f"    spot {tag} {label}: " + " / ".join(f"{g:.4f}" for g in got) +
-              "   (notes: " + " / ".join(f"{w:.4f}" for w in want) + ")  " + ("OK" if good else "MISMATCH"))
+              "   (notes: " + " / ".join(f"{w:.4f}" for w in want) + ")  " + ("OK" if good else ("differs, expected: raw input" if info else "MISMATCH")))
 
     if "kidppg" in only:
         print("KID-PPG golden")
         _, _, _, taps, out = golden_for(tf, keras, args.kidppg, X,
                                         os.path.join(args.out, "golden_kidppg.h5"), hr=True)
         std = 1.0 + softplus(out[:, 1])
-        spot("kidppg", "S6 pair n=57", (out[1, 0], std[1]))
-        spot("kidppg", "synthetic", (out[4, 0], std[4]))
+        spot("kidppg", "synthetic", (out[isyn, 0], std[isyn]))
+        if i57 is not None:
+            spot("kidppg", "S6 pair n=57 (notes: SGD-filtered)", (out[i57, 0], std[i57]))
     if "s5" in only:
         print("S5 golden")
         _, _, _, taps, out = golden_for(tf, keras, args.s5, X, os.path.join(args.out, "golden_s5.h5"))
-        spot("s5", "S6 window n=57", (out[1, 0],))
-        spot("s5", "synthetic", (out[4, 0],))
+        spot("s5", "synthetic", (out[isyn, 0],))
+        if i57 is not None:
+            spot("s5", "S6 window n=57 (notes: SGD-filtered)", (out[i57, 0],))
     if "variants" in only:
         print("variants")
         for name, builder in (("variant_pair", build_variant_pair), ("variant_single", build_variant_single)):

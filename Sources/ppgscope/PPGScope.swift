@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `ppgscope`: look inside heart-rate CNNs the way a signal-processing engineer would.
+struct PPGScope: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ppgscope",
+        abstract: "Inspect heart-rate CNNs (KID-PPG and relatives) on PPG recordings: layer taps, spectra, DC, HR.",
+        discussion: """
+        Exit codes: 0 success, 1 bad input or failure (the message names the file and the problem), \
+        64 usage error.
+        """,
+        subcommands: [InfoCommand.self, ActivationsCommand.self])
+}
