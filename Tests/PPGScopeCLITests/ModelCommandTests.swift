@@ -1,0 +1,81 @@
+import Foundation
+import PPGFormats
+import Testing
+
+/// `ppgscope info` and `ppgscope activations` on real and broken model files.
+@Suite struct ModelCommandTests {
+    @Test func infoDescribesTheRealKIDPPGModel() throws {
+        let r = try CLI.run(["info", "models/kid_ppg_weights.h5"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("parameters: 377554"))
+        #expect(r.stdout.contains("model_52@1/conv1d_117"))
+        // Block 3's last conv sees 320 input samples = 10 s at 32 Hz.
+        #expect(r.stdout.contains("320 samples = 10 s"))
+    }
+
+    @Test func infoDescribesTheS5Model() throws {
+        let r = try CLI.run(["info", "models/relu_dc_model_S5.h5"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("parameters: 147473"))
+    }
+
+    @Test(arguments: [
+        ("bad_unsupported_layer.h5", "layer class 'GRU' is not supported"),
+        ("bad_weight_shape.h5", "weight has shape [6, 1, 6], the layer needs [5, 1, 6]"),
+        ("bad_missing_weight.h5", "missing dataset"),
+    ])
+    func brokenModelFilesGiveAClearError(file: String, message: String) throws {
+        let r = try CLI.run(["info", CLI.fixture(file)])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains(file), "the error names the file: \(r.stderr)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test func truncatedModelFileGivesAClearError() throws {
+        let dir = try CLI.temporaryDirectory("truncated")
+        let data = try Data(contentsOf: URL(fileURLWithPath: CLI.fixture("variant_single.h5")))
+        let path = dir + "/truncated.h5"
+        try data.prefix(data.count / 3).write(to: URL(fileURLWithPath: path))
+        let r = try CLI.run(["info", path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("truncated.h5"), "\(r.stderr)")
+    }
+
+    @Test func activationsWritesEveryTapAndTheOutputs() throws {
+        let dir = try CLI.temporaryDirectory("activations")
+        let out = dir + "/taps.h5"
+        let r = try CLI.run(["activations", "--model", "models/relu_dc_model_S5.h5",
+                             "--inputs", CLI.fixture("golden_s5.h5") + ":inputs", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let file = try HDF5File.open(out)
+        let golden = try HDF5File.open(CLI.fixture("golden_s5.h5"))
+        #expect(try file.stringsAttribute("/", "tap_names") == golden.stringsAttribute("/", "tap_names"))
+        let mine = try file.readFloats("outputs"), keras = try golden.readFloats("outputs")
+        #expect(mine.shape == keras.shape)
+        for i in keras.values.indices { #expect(abs(mine.values[i] - keras.values[i]) <= 0.01) }
+        let conv = try file.readFloats("taps/model_20/conv1d_45.preact")
+        #expect(conv.shape == [6, 256, 32])
+    }
+
+    @Test func activationsRefusesInputsOfTheWrongShapeAndWritesNothing() throws {
+        let dir = try CLI.temporaryDirectory("wrongshape")
+        let out = dir + "/taps.h5"
+        // KID-PPG needs [N, 256, 2]; the S5 fixture's inputs are [6, 256, 1].
+        let r = try CLI.run(["activations", "--model", "models/kid_ppg_weights.h5",
+                             "--inputs", CLI.fixture("golden_s5.h5"), "--out", out])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("golden_s5.h5") && r.stderr.contains("expected shape [N, 256, 2]"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "no partial output")
+    }
+
+    @Test func missingModelFileIsAClearError() throws {
+        let r = try CLI.run(["activations", "--model", "models/nope.h5", "--inputs", CLI.fixture("golden_s5.h5"), "--out", "/tmp/x.h5"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("models/nope.h5: no such file"), "\(r.stderr)")
+    }
+
+    @Test func unknownOptionIsAUsageError() throws {
+        let r = try CLI.run(["activations", "--modle", "x"])
+        #expect(r.status == 64)
+    }
+}
