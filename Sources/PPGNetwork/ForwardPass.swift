@@ -34,38 +34,34 @@ extension Network {
         guard input.shape.count == 3, Array(input.shape.dropFirst()) == inputShape else {
             throw PPGScopeError(object: "inputs", "expected shape [N, \(inputShape[0]), \(inputShape[1])], found \(input.shape)")
         }
-        let n = input.batch
-        let parts = max(1, min(workers ?? ProcessInfo.processInfo.activeProcessorCount, n))
-        if parts == 1 { return forwardChunk(input, taps: taps) }
-        let bounds = (0...parts).map { $0 * n / parts }
-        let results = ResultBox(count: parts)
-        DispatchQueue.concurrentPerform(iterations: parts) { i in
-            results.set(i, forwardChunk(input.windows(bounds[i]..<bounds[i + 1]), taps: taps))
+        return parallelChunks(input.batch, workers: workers) { range in
+            forwardChunk(input.windows(range), taps: taps)
         }
-        let chunks = results.values
-        var merged: [String: Tensor] = [:]
-        for name in chunks[0].taps.keys {
-            merged[name] = Tensor.concatenatingWindows(chunks.map { $0.taps[name]! })
-        }
-        return ForwardResult(output: Tensor.concatenatingWindows(chunks.map(\.output)), taps: merged)
     }
 
     /// Sequential forward pass over one chunk of windows.
     func forwardChunk(_ input: Tensor, taps selection: TapSelection) -> ForwardResult {
-        let n = input.batch
+        let run = execute(nodes: Array(nodes.indices), presets: [0: input.values], windows: input.batch,
+                          keep: [outputSlot], taps: selection)
+        return ForwardResult(output: Tensor(shape: [input.batch] + outputShape, values: run.slots[outputSlot]!), taps: run.taps)
+    }
+
+    /// Runs `nodes` (indices into `self.nodes`, in order) on `windows` windows, starting from the
+    /// slot values in `presets`. Returns the slots in `keep` and the selected taps; other
+    /// intermediate buffers are freed as soon as their last reader has run.
+    func execute(nodes order: [Int], presets: [Int: [Float]], windows n: Int, keep: Set<Int>,
+                 taps selection: TapSelection) -> (slots: [Int: [Float]], taps: [String: Tensor]) {
         var slots = [[Float]?](repeating: nil, count: slotCount)
-        var shapes = [[Int]](repeating: [], count: slotCount)
-        slots[0] = input.values
-        shapes[0] = inputShape
-        // Last node reading each slot, to free intermediate buffers early.
+        for (slot, values) in presets { slots[slot] = values }
         var lastUse = [Int](repeating: -1, count: slotCount)
-        for (i, node) in nodes.enumerated() { for s in node.inputs { lastUse[s] = i } }
-        lastUse[outputSlot] = nodes.count
+        for (position, index) in order.enumerated() { for s in nodes[index].inputs { lastUse[s] = position } }
+        for s in keep { lastUse[s] = order.count }
 
         var taps: [String: Tensor] = [:]
-        for (index, node) in nodes.enumerated() {
+        for (position, index) in order.enumerated() {
+            let node = nodes[index]
             let x = slots[node.inputs[0]]!
-            let inShape = shapes[node.inputs[0]]
+            let inShape = shape(of: node.inputs[0])
             var y: [Float]
             switch node.operation {
             case .channelSlice(let start, let end):
@@ -89,9 +85,8 @@ extension Network {
                 let other = slots[node.inputs[1]]!
                 for i in y.indices { y[i] += other[i] }
             case .multiHeadAttention(let layer):
-                let valueShape = shapes[node.inputs[1]]
                 y = Kernels.multiHeadAttention(layer, query: x, value: slots[node.inputs[1]]!, key: slots[node.inputs[2]]!,
-                                               windows: n, queryLength: inShape[0], keyLength: valueShape[0])
+                                               windows: n, queryLength: inShape[0], keyLength: shape(of: node.inputs[1])[0])
             case .layerNormalization(let layer):
                 let c = inShape.last!
                 y = Kernels.layerNorm(layer, input: x, rows: x.count / c, channels: c)
@@ -105,18 +100,16 @@ extension Network {
                 taps[node.name] = Tensor(shape: [n] + node.outputShape, values: y)
             }
             slots[node.output] = y
-            shapes[node.output] = node.outputShape
-            for s in node.inputs where lastUse[s] == index { slots[s] = nil }
+            for s in node.inputs where lastUse[s] == position { slots[s] = nil }
         }
-        return ForwardResult(output: Tensor(shape: [n] + outputShape, values: slots[outputSlot]!), taps: taps)
+        var kept: [Int: [Float]] = [:]
+        for s in keep { kept[s] = slots[s] }
+        return (kept, taps)
+    }
+
+    /// Per-window shape of a slot.
+    func shape(of slot: Int) -> [Int] {
+        slot == 0 ? inputShape : nodes.first(where: { $0.output == slot })!.outputShape
     }
 }
 
-/// Collects per-chunk results written from `concurrentPerform` workers.
-private final class ResultBox: @unchecked Sendable {
-    private var storage: [ForwardResult?]
-    private let lock = NSLock()
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ value: ForwardResult) { lock.lock(); storage[i] = value; lock.unlock() }
-    var values: [ForwardResult] { storage.map { $0! } }
-}
