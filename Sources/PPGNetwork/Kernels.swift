@@ -76,10 +76,20 @@ enum Kernels {
         return output
     }
 
-    /// In-place ReLU.
+    /// In-place ReLU, 16 lanes at a time (a branch per element is several times slower).
     static func relu(_ x: inout [Float]) {
         x.withUnsafeMutableBufferPointer { p in
-            for i in p.indices where p[i] < 0 { p[i] = 0 }
+            guard let base = p.baseAddress else { return }
+            let n = p.count, vectorEnd = n - n % 16
+            let raw = UnsafeMutableRawPointer(base)
+            var i = 0
+            while i < vectorEnd {
+                var v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                v.replace(with: 0, where: v .< 0)
+                raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
+                i += 16
+            }
+            while i < n { if base[i] < 0 { base[i] = 0 }; i += 1 }
         }
     }
 

@@ -1,0 +1,32 @@
+/// A deliberately plain Conv1D (direct loops, no BLAS), used as the in-process yardstick for the
+/// speed regression check and as an independent check of the BLAS kernel.
+public enum NaiveReference {
+    /// Pre-activation of `layer` on `[windows, length, inChannels]` → `[windows, outLength, outChannels]`.
+    public static func conv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int) -> [Float] {
+        let (left, _) = layer.pads(length: length)
+        let outLength = layer.outputLength(length)
+        let cin = layer.inChannels, cout = layer.outChannels
+        var y = [Float](repeating: 0, count: windows * outLength * cout)
+        for n in 0..<windows {
+            for t in 0..<outLength {
+                for o in 0..<cout {
+                    var acc = layer.bias?[o] ?? 0
+                    for j in 0..<layer.kernelSize {
+                        let s = t * layer.stride + j * layer.dilation - left
+                        guard s >= 0, s < length else { continue }
+                        for c in 0..<cin {
+                            acc += layer.kernel[(j * cin + c) * cout + o] * input[(n * length + s) * cin + c]
+                        }
+                    }
+                    y[(n * outLength + t) * cout + o] = acc
+                }
+            }
+        }
+        return y
+    }
+
+    /// The production (BLAS) Conv1D pre-activation, exposed for comparison with `conv1D`.
+    public static func fastConv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int) -> [Float] {
+        Kernels.conv1D(layer, input: input, windows: windows, length: length)
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import PPGFormats
+import PPGNetwork
+import PPGSignals
+
+/// `ppgscope bench`: throughput and latency of the forward pass, medians over repeated runs.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure forward-pass speed on the real models (median and min–max of repeated runs).",
+        discussion: """
+        Build in release mode first: swift build -c release && .build/release/ppgscope bench. \
+        Inputs are the real S6 windows when the recording is present, else seeded noise windows.
+        """)
+
+    @Option(help: "KID-PPG-style pair model.") var kidppg = "models/kid_ppg_weights.h5"
+    @Option(help: "Single-input model.") var s5 = "models/relu_dc_model_S5.h5"
+    @Option(help: "Recording whose PPG windows are used.") var recording = "data/ppg_dalia_S6_stairs.h5"
+    @Option(help: "Timed repetitions per figure.") var repeats = 9
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() throws {
+        let windows = try benchWindows()
+        let m = windows.count / 256
+        var rows: [BenchFigure] = []
+
+        let kid = try KerasModelFile.load(kidppg)
+        let split = try WindowPairSplit(kid).unwrap(kidppg, "not a pair model")
+        let single = Tensor(shape: [m, 256, 1], values: windows)
+        var pairs: [Float] = []
+        pairs.reserveCapacity((m - 1) * 512)
+        for k in 0..<(m - 1) { for s in 0..<256 { pairs.append(windows[k * 256 + s]); pairs.append(windows[(k + 1) * 256 + s]) } }
+        let pairTensor = Tensor(shape: [m - 1, 256, 2], values: pairs)
+
+        rows.append(try measure("KID-PPG batched, shared branches (ms per pair)", perItem: m - 1) {
+            _ = try split.consecutivePairs(single)
+        })
+        rows.append(try measure("KID-PPG batched, pairs as given (ms per pair)", perItem: m - 1) {
+            _ = try kid.forward(pairTensor)
+        })
+        let batch64 = pairTensor.windows(0..<min(64, m - 1))
+        rows.append(try measure("KID-PPG batch of 64 pairs (ms per pair)", perItem: batch64.batch) {
+            _ = try kid.forward(batch64)
+        })
+        let onePair = pairTensor.windows(0..<1)
+        rows.append(try measure("KID-PPG one pair per call (ms)", perItem: 1) {
+            _ = try kid.forward(onePair, workers: 1)
+        })
+        let cached = try split.features(single.windows(0..<1)).features
+        let newWindow = single.windows(1..<2)
+        rows.append(try measure("KID-PPG streaming: one new window, previous features cached (ms)", perItem: 1) {
+            let f = try split.features(newWindow, workers: 1).features
+            _ = try split.head(previous: cached, current: f, workers: 1)
+        })
+
+        let s5Model = try KerasModelFile.load(s5)
+        rows.append(try measure("S5 batched (ms per window)", perItem: m) { _ = try s5Model.forward(single) })
+        let s5Batch = single.windows(0..<min(64, m))
+        rows.append(try measure("S5 batch of 64 (ms per window)", perItem: s5Batch.batch) { _ = try s5Model.forward(s5Batch) })
+        let s5One = single.windows(0..<1)
+        rows.append(try measure("S5 one window per call (ms)", perItem: 1) { _ = try s5Model.forward(s5One, workers: 1) })
+
+        if json {
+            let data = try JSONEncoder().encode(rows)
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("ppgscope bench: \(m) windows (\(FileManager.default.fileExists(atPath: recording) ? recording : "seeded noise")), \(repeats) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores, OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "auto")")
+            for r in rows {
+                print(r.name.padding(toLength: 68, withPad: " ", startingAt: 0)
+                      + String(format: "median %8.4f  min %8.4f  max %8.4f", r.medianMs, r.minMs, r.maxMs))
+            }
+        }
+    }
+
+    /// PPG windows [M × 256]: the recording's 8 s windows with 2 s shift, or seeded noise.
+    func benchWindows() throws -> [Float] {
+        if FileManager.default.fileExists(atPath: recording) {
+            let rec = try RecordingHDF5.read(recording)
+            guard let ppg = rec.channel("ppg") ?? rec.channels.first else { throw PPGScopeError(file: recording, "no channels") }
+            let count = (ppg.samples.count - 256) / 64 + 1
+            var out: [Float] = []
+            for w in 0..<count { out += ppg.samples[(w * 64)..<(w * 64 + 256)] }
+            return out
+        }
+        var state: UInt64 = 42
+        return (0..<(215 * 256)).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2000) / 1000 - 1
+        }
+    }
+
+    func measure(_ name: String, perItem: Int, _ body: () throws -> Void) rethrows -> BenchFigure {
+        try body() // warm-up
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(perItem))
+        }
+        times.sort()
+        return BenchFigure(name: name, medianMs: times[times.count / 2], minMs: times.first!, maxMs: times.last!)
+    }
+}
+
+struct BenchFigure: Codable {
+    var name: String
+    var medianMs: Double
+    var minMs: Double
+    var maxMs: Double
+}
+
+extension Optional {
+    func unwrap(_ file: String, _ message: String) throws -> Wrapped {
+        guard let value = self else { throw PPGScopeError(file: file, message) }
+        return value
+    }
+}
