@@ -12,7 +12,7 @@ let package = Package(
     name: "ppgscope",
     products: [
         .executable(name: "ppgscope", targets: ["ppgscope"]),
-        .library(name: "PPGScope", targets: ["PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats", "PPGReports"]),
+        .library(name: "PPGScope", targets: ["PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats", "PPGReports", "PPGAnalysis", "PPGPaper"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,6 +32,11 @@ let package = Package(
         // Files: HDF5 (one serialising owner), Keras weights, recordings in every format.
         .target(name: "PPGFormats", dependencies: ["CHDF5", "CSndFile", "PPGSignals", "PPGNetwork"]),
 
+        // Analysis: the HR pipeline, layer spectra and DC metrics, inspection, comparison, ablation.
+        .target(name: "PPGAnalysis", dependencies: ["PPGSignals", "PPGNetwork", "PPGSpectral", "CCBLAS"]),
+        // The paper's experiments: ReLU series, toy networks, small-CNN training (Sections III–V).
+        .target(name: "PPGPaper", dependencies: ["PPGSignals", "PPGSpectral", "CCBLAS"]),
+
         // Reports: text tables, JSON, CSV, SVG, HTML.
         .target(name: "PPGReports", dependencies: ["PPGSignals", "PPGNetwork"]),
 
@@ -39,11 +44,15 @@ let package = Package(
         .executableTarget(
             name: "ppgscope",
             dependencies: [
-                "PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats", "PPGReports", "CCBLAS",
+                "PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats", "PPGReports", "PPGAnalysis", "PPGPaper", "CCBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "PPGSignalsTests", dependencies: ["PPGSignals"]),
+        .testTarget(name: "PPGSpectralTests", dependencies: ["PPGSpectral"]),
+        .testTarget(name: "PPGPaperTests", dependencies: ["PPGPaper", "PPGSpectral"]),
+        .testTarget(name: "PPGAnalysisTests", dependencies: ["PPGAnalysis", "PPGFormats", "PPGNetwork", "PPGSignals"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "PPGNetworkTests", dependencies: ["PPGNetwork", "PPGFormats", "PPGSignals"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "PPGFormatsTests", dependencies: ["PPGFormats", "PPGSignals"]),

@@ -1,0 +1,61 @@
+import Foundation
+
+/// A figure written into a report directory: file name, caption and SVG text.
+public struct ReportFigure: Sendable {
+    public var fileName: String
+    public var caption: String
+    public var svg: String
+    public init(fileName: String, caption: String, svg: String) {
+        self.fileName = fileName
+        self.caption = caption
+        self.svg = svg
+    }
+}
+
+/// An `index.html` that shows figures with captions, plus a table of key numbers.
+public enum HTMLIndex {
+    public static func page(title: String, intro: String, figures: [ReportFigure], keyNumbers: [(String, String)] = []) -> String {
+        var html = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
+        <style>
+        body { font-family: Helvetica, Arial, sans-serif; margin: 24px; color: #222; max-width: 1400px; }
+        figure { margin: 24px 0; } figcaption { font-size: 14px; color: #444; max-width: 900px; }
+        img { max-width: 100%; border: 1px solid #ddd; } table { border-collapse: collapse; }
+        td, th { border: 1px solid #ccc; padding: 4px 8px; font-size: 13px; text-align: left; }
+        </style></head><body>
+        <h1>\(escape(title))</h1>
+        <p>\(escape(intro))</p>
+
+        """
+        if !keyNumbers.isEmpty {
+            html += "<table>\n"
+            for (k, v) in keyNumbers { html += "<tr><th>\(escape(k))</th><td>\(escape(v))</td></tr>\n" }
+            html += "</table>\n"
+        }
+        for fig in figures {
+            html += "<figure><img src=\"\(fig.fileName)\" alt=\"\(escape(fig.caption))\"><figcaption>\(escape(fig.caption))</figcaption></figure>\n"
+        }
+        html += "</body></html>\n"
+        return html
+    }
+}
+
+/// Writes text files atomically (temporary file + rename) into a directory it creates.
+public enum ReportWriter {
+    public static func write(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        try Data(text.utf8).write(to: temporary)
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(at: url) }
+        try FileManager.default.moveItem(at: temporary, to: url)
+    }
+
+    /// Writes figures and an index.html into `directory`.
+    public static func writeReport(directory: String, title: String, intro: String, figures: [ReportFigure],
+                                   keyNumbers: [(String, String)] = []) throws {
+        for fig in figures { try write(fig.svg, to: "\(directory)/\(fig.fileName)") }
+        try write(HTMLIndex.page(title: title, intro: intro, figures: figures, keyNumbers: keyNumbers), to: "\(directory)/index.html")
+    }
+}
