@@ -23,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CCBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
 
         // Pure computation: no file I/O.
         .target(name: "PPGSignals"),
@@ -33,12 +34,12 @@ let package = Package(
         .target(name: "PPGFormats", dependencies: ["CHDF5", "CSndFile", "PPGSignals", "PPGNetwork"]),
 
         // Analysis: the HR pipeline, layer spectra and DC metrics, inspection, comparison, ablation.
-        .target(name: "PPGAnalysis", dependencies: ["PPGSignals", "PPGNetwork", "PPGSpectral", "CCBLAS"]),
+        .target(name: "PPGAnalysis", dependencies: ["PPGSignals", "PPGNetwork", "PPGSpectral", "CCBLAS", "CSampleRate"]),
         // The paper's experiments: ReLU series, toy networks, small-CNN training (Sections III–V).
         .target(name: "PPGPaper", dependencies: ["PPGSignals", "PPGSpectral", "CCBLAS"]),
 
         // Reports: text tables, JSON, CSV, SVG, HTML.
-        .target(name: "PPGReports", dependencies: ["PPGSignals", "PPGNetwork"]),
+        .target(name: "PPGReports", dependencies: ["PPGSignals", "PPGNetwork", "PPGAnalysis", "PPGSpectral"]),
 
         // The command: parse, call the library, print.
         .executableTarget(

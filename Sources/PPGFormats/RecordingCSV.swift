@@ -54,10 +54,9 @@ public enum RecordingCSV {
         var rowLines: [Int] = []
 
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so split on every newline character.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
-            var line = rawLine
-            if line.last == "\r" { line = line.dropLast() }
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             if trimmed.hasPrefix("#") {
@@ -151,11 +150,11 @@ public enum RecordingCSV {
             if times.count >= 2 {
                 let span = times[times.count - 1] - times[0]
                 guard span > 0 else { throw PPGScopeError(object: timeColumn, "times do not increase") }
-                let step = span / Double(times.count - 1)
+                let first = times[1] - times[0]
                 for i in 1..<times.count {
                     let d = times[i] - times[i - 1]
-                    guard abs(d - step) <= 1e-6 * step else {
-                        throw PPGScopeError(object: "line \(rowLines[i]), column \(timeColumn)", "time step \(d) s differs from the mean step \(step) s: samples must be uniformly spaced")
+                    guard abs(d - first) <= 1e-6 * first else {
+                        throw PPGScopeError(object: "line \(rowLines[i]), column \(timeColumn)", "time step \(d) s differs from the first step \(first) s: samples must be uniformly spaced (within 1e-6 relative)")
                     }
                 }
                 var fromTimes = Double(times.count - 1) / span

@@ -16,6 +16,10 @@ public enum RecordingDaLiA {
     public static let windowShift = 64
     /// Channel names in X's channel order (beyond four: `ch4`, `ch5`, …).
     public static let channelNames = ["ppg", "acc_x", "acc_y", "acc_z"]
+    /// Units in X's channel order: the Empatica E4 PPG (BVP) has no physical unit; the demo's
+    /// accelerometer values are multiples of 1/64 within ±2, i.e. the E4's raw 1/64 g counts
+    /// already divided by 64, so g. Further channels: "a.u.".
+    public static let channelUnits = ["a.u.", "g", "g", "g"]
     /// Value of the metadata key `layout` of recordings read from this layout.
     public static let layoutName = "dalia-windows"
 
@@ -96,21 +100,29 @@ public enum RecordingDaLiA {
         guard file.exists("y") else { throw PPGScopeError(file: path, object: "y", "missing dataset") }
         let y = try perWindow(file, "y", windows: shape[0])
         let activity = file.exists("activity") ? try perWindow(file, "activity", windows: shape[0]) : nil
+        var recording: Recording
         do {
             // Float32 data (every value exactly representable) is checked for exact overlaps.
             if values.allSatisfy({ Double(Float($0)) == $0 || $0.isNaN }) {
-                return try fromWindows(x: values.map { Float($0) }, windows: shape[0], channels: shape[1], windowLength: shape[2],
-                                       y: y, activity: activity)
+                recording = try fromWindows(x: values.map { Float($0) }, windows: shape[0], channels: shape[1], windowLength: shape[2],
+                                            y: y, activity: activity)
+            } else {
+                recording = try fromWindows(x: values, windows: shape[0], channels: shape[1], windowLength: shape[2], y: y, activity: activity)
             }
-            return try fromWindows(x: values, windows: shape[0], channels: shape[1], windowLength: shape[2], y: y, activity: activity)
         } catch let error as PPGScopeError {
             throw error.inFile(path)
         }
+        // Root string attributes (source, subject, …) become metadata; the layout's own keys win.
+        for name in (try? file.attributeNames("/")) ?? [] where recording.metadata[name] == nil {
+            if let value = try? file.stringAttribute("/", name) { recording.metadata[name] = value }
+        }
+        return recording
     }
 
     /// Writes `recording` in this layout: X float32 [N, C, 256], y float64 [N] (the reference HR at
-    /// each window's end time; it must cover every window), and `activity` [N] when the metadata
-    /// holds `window_activity` with N labels. Not atomic (`RecordingIO.write` writes ppgscope HDF5).
+    /// each window's end time; it must cover every window), `activity` [N] when the metadata
+    /// holds `window_activity` with N labels, and the other metadata as root string attributes.
+    /// Not atomic (`RecordingIO.write` writes ppgscope HDF5).
     public static func write(_ recording: Recording, to path: String) throws {
         let cut: (x: [Float], windows: Int, channels: Int, y: [Double])
         do {
@@ -130,6 +142,10 @@ public enum RecordingDaLiA {
         try file.write("y", shape: [cut.windows], doubles: cut.y)
         if let labels = recording.metadata["window_activity"]?.split(separator: ",").compactMap({ Double($0) }), labels.count == cut.windows {
             try file.write("activity", shape: [cut.windows], doubles: labels)
+        }
+        let derived: Set<String> = ["layout", "windows", "window_length_samples", "window_shift_samples", "window_activity"]
+        for key in recording.metadata.keys.sorted() where !derived.contains(key) && !key.isEmpty {
+            try file.setAttribute("/", key, string: recording.metadata[key] ?? "")
         }
     }
 
@@ -204,7 +220,7 @@ public enum RecordingDaLiA {
                 }
                 filled = w * shift + windowLength
             }
-            result.append(Channel(name: names[c], samplingRateHz: fs, unit: "a.u.", samples: samples))
+            result.append(Channel(name: names[c], samplingRateHz: fs, unit: c < channelUnits.count ? channelUnits[c] : "a.u.", samples: samples))
         }
         let times = (0..<windows).map { Double($0 * shift + windowLength) / fs }
         var metadata = [

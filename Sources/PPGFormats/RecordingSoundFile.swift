@@ -6,10 +6,15 @@ import PPGSignals
 ///
 /// One audio channel per signal channel; all channels share one integer sampling rate (the header
 /// rate) and one length. Names, units, per-channel scale factors, the reference HR and the
-/// metadata travel as a JSON document in the file's comment string (SF_STR_COMMENT):
+/// metadata travel as a JSON document:
 ///
 ///     {"ppgscope": 1, "channels": [{"name": "ppg", "unit": "a.u.", "scale": 1}],
 ///      "reference_hr": {"time_s": [...], "bpm": [...]}, "metadata": {"subject": "S6"}}
+///
+/// In FLAC it is the comment string (SF_STR_COMMENT, a Vorbis comment). In WAV it is a RIFF chunk
+/// `ppgs` appended after the audio, because libsndfile 1.2.0 silently drops WAV comments of
+/// 2047 bytes or more when reading and custom chunks over about 50 KB when writing; a WAV whose
+/// comment holds the document (and has no `ppgs` chunk) is read too.
 ///
 /// - WAV is 32-bit IEEE float: samples are stored as they are (not normalised), bit-exact.
 /// - FLAC is 24-bit PCM: each channel is stored as round(x / scale) with
@@ -56,7 +61,22 @@ public enum RecordingSoundFile {
         }
 
         let comment = sf_get_string(handle, Int32(SF_STR_COMMENT)).map { String(cString: $0) }
-        let meta = comment.flatMap { SoundMetadata.decode($0) }
+        var meta: SoundMetadata?
+        if info.format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_WAV) {
+            let chunk: Data?
+            do {
+                chunk = try RIFFChunk.read(id: RIFFChunk.metadataID, from: path)
+            } catch let error as PPGScopeError {
+                throw error.inFile(path)
+            }
+            if let chunk {
+                guard let decoded = SoundMetadata.decode(String(decoding: chunk, as: UTF8.self)) else {
+                    throw fail(RIFFChunk.metadataID, "the ppgscope metadata chunk is not valid JSON of format version 1")
+                }
+                meta = decoded
+            }
+        }
+        if meta == nil { meta = comment.flatMap { SoundMetadata.decode($0) } }
         let rate = Double(info.samplerate)
         var channels: [Channel] = []
         if let meta {
@@ -166,8 +186,10 @@ public enum RecordingSoundFile {
         // Raw values in and out: no ±1 normalisation; clamp instead of wrapping or dropping frames.
         sf_command(handle, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_FALSE))
         sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
-        guard sf_set_string(handle, Int32(SF_STR_COMMENT), json) == 0 else {
-            throw fail(nil, "cannot store the ppgscope metadata (\(json.utf8.count) bytes) in the file's comment: \(String(cString: sf_strerror(handle)))")
+        if container == .flac {
+            guard sf_set_string(handle, Int32(SF_STR_COMMENT), json) == 0 else {
+                throw fail(nil, "cannot store the ppgscope metadata (\(json.utf8.count) bytes) in the FLAC comment: \(String(cString: sf_strerror(handle)))")
+            }
         }
         if frames > 0 {
             let written = interleaved.withUnsafeBufferPointer { sf_writef_float(handle, $0.baseAddress, sf_count_t(frames)) }
@@ -180,6 +202,101 @@ public enum RecordingSoundFile {
         guard status == 0 else {
             throw fail(nil, "error closing the file: \(String(cString: sf_error_number(status)))")
         }
+        if container == .wav {
+            do {
+                try RIFFChunk.append(id: RIFFChunk.metadataID, payload: Data(json.utf8), to: path)
+            } catch let error as PPGScopeError {
+                throw error.inFile(path)
+            }
+        }
+    }
+}
+
+/// Just enough RIFF to add and find one chunk after libsndfile has written a WAV.
+enum RIFFChunk {
+    /// Id of the chunk holding ppgscope's JSON document in WAV files.
+    static let metadataID = "ppgs"
+
+    /// Appends chunk `id` (4 ASCII characters) with `payload` at the end of a RIFF file and updates
+    /// the RIFF size. Chunks are word-aligned: an odd payload gets one pad byte.
+    static func append(id: String, payload: Data, to path: String) throws {
+        guard let handle = FileHandle(forUpdatingAtPath: path) else { throw PPGScopeError(file: path, "cannot reopen to add metadata") }
+        defer { try? handle.close() }
+        do {
+            let header = try handle.read(upToCount: 12) ?? Data()
+            guard header.count == 12, header.prefix(4) == Data("RIFF".utf8), header.suffix(4) == Data("WAVE".utf8) else {
+                throw PPGScopeError(file: path, "not a RIFF/WAVE file: cannot add metadata")
+            }
+            var end = try handle.seekToEnd()
+            if end % 2 == 1 {
+                try handle.write(contentsOf: Data([0]))
+                end += 1
+            }
+            let padded = UInt64(payload.count + payload.count % 2)
+            let newLength = end + 8 + padded
+            guard newLength - 8 <= UInt64(UInt32.max) else {
+                throw PPGScopeError(file: path, "WAV would exceed 4 GiB with its metadata")
+            }
+            var chunk = Data(id.utf8.prefix(4))
+            chunk.append(littleEndian: UInt32(payload.count))
+            chunk.append(payload)
+            if payload.count % 2 == 1 { chunk.append(0) }
+            try handle.write(contentsOf: chunk)
+            try handle.seek(toOffset: 4)
+            var size = Data()
+            size.append(littleEndian: UInt32(newLength - 8))
+            try handle.write(contentsOf: size)
+        } catch let error as PPGScopeError {
+            throw error
+        } catch {
+            throw PPGScopeError(file: path, "cannot add metadata: \(error.localizedDescription)")
+        }
+    }
+
+    /// The payload of the first chunk `id` after the RIFF header, or nil when there is none.
+    static func read(id: String, from path: String) throws -> Data? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        do {
+            let header = try handle.read(upToCount: 12) ?? Data()
+            guard header.count == 12, header.prefix(4) == Data("RIFF".utf8) else { return nil }
+            let fileEnd = try handle.seekToEnd()
+            let riffEnd = UInt64(header.littleEndianUInt32(at: 4)) + 8
+            guard riffEnd <= fileEnd else {
+                throw PPGScopeError(file: path, "truncated: the RIFF header announces \(riffEnd) bytes but the file has \(fileEnd)")
+            }
+            var offset: UInt64 = 12
+            let wanted = Data(id.utf8.prefix(4))
+            while offset + 8 <= fileEnd {
+                try handle.seek(toOffset: offset)
+                let chunkHeader = try handle.read(upToCount: 8) ?? Data()
+                guard chunkHeader.count == 8 else { return nil }
+                let size = UInt64(chunkHeader.littleEndianUInt32(at: 4))
+                if chunkHeader.prefix(4) == wanted {
+                    guard offset + 8 + size <= fileEnd else {
+                        throw PPGScopeError(object: id, "metadata chunk of \(size) bytes runs past the end of the file (truncated?)")
+                    }
+                    return try handle.read(upToCount: Int(size)) ?? Data()
+                }
+                offset += 8 + size + size % 2
+            }
+            return nil
+        } catch let error as PPGScopeError {
+            throw error
+        } catch {
+            throw PPGScopeError(file: path, "cannot read metadata: \(error.localizedDescription)")
+        }
+    }
+}
+
+extension Data {
+    fileprivate mutating func append(littleEndian value: UInt32) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+
+    fileprivate func littleEndianUInt32(at offset: Int) -> UInt32 {
+        let bytes = Array(self[(startIndex + offset)..<(startIndex + offset + 4)])
+        return UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
     }
 }
 

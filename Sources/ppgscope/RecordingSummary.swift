@@ -1,7 +1,26 @@
+import Foundation
 import PPGFormats
+import PPGReports
 import PPGSignals
 
-/// Placeholder until the recording readers land.
+/// Text description of a recording: channels, rates, units, durations, reference HR, metadata.
 func recordingSummary(_ path: String) throws -> String {
-    throw PPGScopeError(file: path, "not a Keras model file")
+    let recording = try RecordingIO.read(path)
+    var lines = ["recording \(path)"]
+    lines.append("duration \(String(format: "%.2f", recording.durationS)) s")
+    let rows = recording.channels.map { c -> [String] in
+        let lo = c.samples.min() ?? 0, hi = c.samples.max() ?? 0
+        return [c.name, c.unit, String(format: "%g", c.samplingRateHz), String(c.samples.count),
+                String(format: "%.2f", c.durationS), String(format: "%.4g … %.4g", lo, hi)]
+    }
+    lines += table(header: ["channel", "unit", "rate Hz", "samples", "duration s", "range"], rows: rows)
+    if let hr = recording.referenceHR, !hr.isEmpty {
+        lines.append(String(format: "reference HR: %d values from %.1f s to %.1f s, %.1f–%.1f BPM (mean %.1f)",
+                            hr.bpm.count, hr.timesS.first!, hr.timesS.last!, hr.bpm.min()!, hr.bpm.max()!,
+                            hr.bpm.reduce(0, +) / Double(hr.bpm.count)))
+    } else {
+        lines.append("reference HR: none")
+    }
+    for key in recording.metadata.keys.sorted() { lines.append("\(key): \(recording.metadata[key]!)") }
+    return lines.joined(separator: "\n")
 }

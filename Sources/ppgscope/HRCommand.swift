@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import PPGAnalysis
+import PPGFormats
+import PPGNetwork
+import PPGReports
+import PPGSignals
+
+/// `ppgscope hr`: heart rate every 2 s with uncertainty, against the reference when there is one.
+struct HRCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hr",
+        abstract: "Estimate heart rate for every window of a recording (model, spectral baseline) and score it against the reference.",
+        discussion: """
+        Pipeline: resample PPG and ACC to 32 Hz (libsamplerate), 8 s windows every 2 s, per-window \
+        z-scores, KID-PPG's linear motion-artefact filter (exact least squares by default), then the \
+        model on the filtered, de-normalised PPG: pairs [window n-1, window n] for KID-PPG-style \
+        models (each window's conv blocks computed once), single windows otherwise. Window n's \
+        reference HR is read at its end time.
+        CSV columns: window, start_s, end_s, hr_bpm, hr_std_bpm, p_within, spectral_bpm, reference_bpm.
+        """)
+
+    @Option(help: "Keras model file (KID-PPG pair model or a single-input model).") var model: String?
+    @Option(help: "Recording (.h5, .wav, .flac, .csv).") var recording: String
+    @Option(help: "Motion-artefact filter: exact, reference or none.") var filter: String = "exact"
+    @Option(help: "Estimators: model, spectral or both.") var estimator: String = "both"
+    @Option(help: "Output CSV, one row per window.") var out: String?
+    @Flag(help: "Print the metrics as JSON instead of a table.") var json = false
+    @Option(help: "p(|error| < threshold) is reported for this threshold in BPM.") var threshold: Double = 10
+    @Option(name: .customLong("window-s"), help: "Window length in s.") var windowS: Double = 8
+    @Option(name: .customLong("shift-s"), help: "Window shift in s.") var shiftS: Double = 2
+    @Option(name: .customLong("track-bpm"), help: "Spectral baseline: search within ± this many BPM of the previous estimate.") var trackBPM: Double?
+    @Flag(name: .customLong("segment-by-activity"), help: "Fit one motion filter per run of the 'activity' channel.") var segmentByActivity = false
+    @Option(name: .customLong("reference-seed"), help: "Seed of the reference filter's initial weights.") var referenceSeed: UInt64 = 0
+    @Option(help: "Threads (default: all cores).") var threads: Int?
+
+    func validate() throws {
+        guard FilterMode(rawValue: filter) != nil else { throw ValidationError("--filter must be exact, reference or none") }
+        guard ["model", "spectral", "both"].contains(estimator) else { throw ValidationError("--estimator must be model, spectral or both") }
+        if estimator != "spectral", model == nil { throw ValidationError("--model is needed unless --estimator spectral") }
+        guard windowS > 0, shiftS > 0 else { throw ValidationError("--window-s and --shift-s must be positive") }
+    }
+
+    func run() throws {
+        let network = try model.map { try KerasModelFile.load($0) }
+        let rec = try RecordingIO.read(recording)
+        var options = HeartRateOptions()
+        options.filter = FilterMode(rawValue: filter)!
+        options.runModel = estimator != "spectral"
+        options.runSpectral = estimator != "model"
+        options.thresholdBPM = threshold
+        options.segmentByActivity = segmentByActivity
+        options.referenceSeed = referenceSeed
+        options.spectral.trackingBPM = trackBPM
+        options.layout = WindowLayout(length: Int((windowS * 32).rounded()), shift: Int((shiftS * 32).rounded()), samplingRateHz: 32)
+        if let network, options.layout.length != network.inputShape[0] {
+            throw PPGScopeError(file: model, "the model takes \(network.inputShape[0]) samples per window; use --window-s \(Double(network.inputShape[0]) / 32)")
+        }
+        let progress = ProgressBar(label: "hr")
+        let prepared: PreparedWindows
+        do { prepared = try HeartRatePipeline.prepare(rec, options: options) } catch let e as PPGScopeError { throw e.inFile(recording) }
+        let estimates = try HeartRatePipeline.estimate(prepared, network: network, reference: rec.referenceHR, options: options) {
+            progress.update($0, of: prepared.count)
+        }
+        progress.finish()
+        if let out {
+            try AtomicOutput.write(to: out) { temporary in
+                try Data(HeartRateReport.csv(estimates).utf8).write(to: URL(fileURLWithPath: temporary))
+            }
+        }
+        let summary = HeartRateReport.Summary(estimates: estimates, filter: prepared.filterReport, threshold: threshold,
+                                              recording: recording, model: model)
+        if json {
+            print(try summary.json())
+        } else {
+            print(summary.text())
+            if let out { print("wrote \(out) (\(estimates.count) windows)") }
+        }
+    }
+}
