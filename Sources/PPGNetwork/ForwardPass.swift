@@ -96,6 +96,9 @@ extension Network {
                 y = x
                 for w in 0..<n { y[w * 2 + 1] = 1 + Kernels.softplus(x[w * 2 + 1]) }
             }
+            if !activationEdits.isEmpty, let edit = activationEdits[Network.layerPath(node.name)], node.outputShape.count == 2 {
+                Network.apply(edit, to: &y, windows: n, time: node.outputShape[0], channels: node.outputShape[1])
+            }
             if selection.contains(node.name) {
                 taps[node.name] = Tensor(shape: [n] + node.outputShape, values: y)
             }

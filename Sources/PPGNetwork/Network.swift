@@ -32,6 +32,8 @@ public struct Network: Sendable {
     public var slotCount: Int
     /// Model name from the file.
     public var name: String
+    /// Output edits for ablation (see `withActivationEdits`); empty for the model as trained.
+    public var activationEdits: [String: ActivationEdit] = [:]
 
     /// Output shape per window.
     public var outputShape: [Int] {

@@ -12,6 +12,8 @@ public struct WindowPairSplit: Sendable {
     public let network: Network
     /// Branch node indices for the previous-window slot (channel 0), in execution order.
     let previousBranch: [Int]
+    /// Indices (into `network.nodes`) of the previous-window branch, which repeats the current one.
+    public var previousBranchNodes: [Int] { previousBranch + [previousSlice] }
     /// The matching current-window branch (channel 1), node for node.
     let currentBranch: [Int]
     /// Remaining nodes (the head), in execution order.

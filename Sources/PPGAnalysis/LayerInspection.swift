@@ -1,0 +1,225 @@
+import Foundation
+import PPGNetwork
+import PPGSpectral
+
+/// One tap followed through an inspection: its identity, rate and shape.
+public struct InspectedLayer: Sendable, Codable {
+    /// Tap name as shown (the call index of a shared block removed: `model_52/conv1d_117`).
+    public var name: String
+    /// Tap name in the network (`model_52@2/conv1d_117`).
+    public var tapName: String
+    public var className: String
+    /// The layer's own sampling rate in Hz (input rate / time step).
+    public var samplingRateHz: Double
+    public var timeSteps: Int
+    public var channels: Int
+    /// For post-ReLU conv taps: the pre-activation tap, whose DC is what the convolution carries in.
+    public var preactivationTap: String?
+    /// Conv bias per channel (nil without bias or for other layers).
+    public var bias: [Float]?
+}
+
+/// DC prominence, bandwidth and harmonic content of one layer, averaged over windows.
+public struct LayerSummary: Sendable, Codable {
+    public var layer: InspectedLayer
+    public var windows: Int
+    /// Mean over live (window, channel) pairs of DC² / mean square (relu(A·cos) gives 4/π² ≈ 0.405).
+    public var dcPowerFraction: Double
+    /// Mean over live pairs of |DC| / largest non-DC amplitude.
+    public var dcToLargestNonDC: Double
+    /// Share of live pairs whose largest spectral component is DC.
+    public var dcDominantShare: Double
+    /// Mean number of channels that are all zero on a window (kept out of the ratios above).
+    public var deadChannelsPerWindow: Double
+    /// Mean over windows and channels of the pre-activation DC: bias plus the kernel's response to
+    /// the input's DC (nil for layers without a pre-activation).
+    public var dcFromConvolution: Double?
+    /// Mean of the conv bias over channels (the part of `dcFromConvolution` that does not depend on the input).
+    public var meanBias: Double?
+    /// Mean over windows and channels of DC(post-ReLU) − DC(pre-activation): the DC the ReLU adds.
+    public var dcAddedByReLU: Double?
+    /// Frequency below which 99 % of the non-DC power lies (window-averaged, all channels), Hz.
+    public var bandwidth99Hz: Double
+    /// Mean over windows of the share of non-DC power within ±1 bin of k × HR, k = 1…K.
+    public var harmonicShare: Double
+    /// Per channel: correlation across windows between the channel's DC and the reference HR
+    /// (or the input's dominant frequency in BPM when there is no reference); nan when undefined.
+    public var dcHRCorrelation: [Double]
+    /// Per channel: mean amplitude spectrum over windows, `[channels][bins]`, and the bin frequencies in Hz.
+    public var meanSpectra: [[Float]]
+    public var frequenciesHz: [Double]
+}
+
+/// Accumulates layer spectra and DC statistics window by window, in bounded memory (running sums,
+/// nothing kept per window), so a day-long recording streams.
+public final class LayerInspector: @unchecked Sendable {
+    public let layers: [InspectedLayer]
+    public let harmonics: Int
+    private var acc: [Accumulator]
+    private var windows = 0
+
+    struct Accumulator {
+        var amplitudeSum: [Double]         // [channels × bins]
+        var powerSum: [Double]             // [bins], over channels
+        var dcFractionSum = 0.0, dcToPeakSum = 0.0, dominant = 0, live = 0, dead = 0
+        var preDCSum = 0.0, reluDCSum = 0.0, prePairs = 0
+        var harmonicShareSum = 0.0, harmonicWindows = 0
+        // Streaming correlation sums per channel: Σd, Σd², Σh, Σh², Σdh, n.
+        var sd: [Double], sdd: [Double], sdh: [Double], sh: [Double], shh: [Double], n: [Double]
+        init(channels: Int, bins: Int) {
+            amplitudeSum = [Double](repeating: 0, count: channels * bins)
+            powerSum = [Double](repeating: 0, count: bins)
+            sd = [Double](repeating: 0, count: channels); sdd = sd; sdh = sd; sh = sd; shh = sd; n = sd
+        }
+    }
+
+    public init(layers: [InspectedLayer], harmonics: Int = 8) {
+        self.layers = layers
+        self.harmonics = harmonics
+        acc = layers.map { Accumulator(channels: $0.channels, bins: $0.timeSteps / 2 + 1) }
+    }
+
+    /// The layers of `network` worth a spectrum: every tap with a time axis (conv outputs, pooling,
+    /// attention, normalisation), each conv paired with its pre-activation. For pair models only the
+    /// current-window branch (the previous-window branch has the same layers) and the head.
+    public static func layers(of network: Network, inputRateHz: Double) -> [InspectedLayer] {
+        var result: [InspectedLayer] = []
+        let skipped = Set(WindowPairSplit(network)?.previousBranchNodes ?? [])
+        for (i, node) in network.nodes.enumerated() where node.outputShape.count == 2 && !skipped.contains(i) {
+            if case .channelSlice = node.operation { continue }
+            if case .identity = node.operation { continue }
+            var pre: String?, bias: [Float]?
+            if case .conv1D(let c) = node.operation {
+                pre = c.activation == .relu ? node.name + ".preact" : nil
+                bias = c.bias
+            }
+            result.append(InspectedLayer(name: Network.layerPath(node.name), tapName: node.name, className: node.operation.className,
+                                         samplingRateHz: inputRateHz / Double(node.timeStep), timeSteps: node.outputShape[0],
+                                         channels: node.outputShape[1], preactivationTap: pre, bias: bias))
+        }
+        return result
+    }
+
+    /// The tap names the forward pass must keep for `layers`.
+    public static func requiredTaps(_ layers: [InspectedLayer]) -> Set<String> {
+        Set(layers.flatMap { [$0.tapName] + ($0.preactivationTap.map { [$0] } ?? []) })
+    }
+
+    /// Adds windows: `taps` from a forward pass over `count` windows, and each window's reference
+    /// frequency in BPM (reference HR, or the input's dominant frequency; nil when unknown).
+    public func add(taps: [String: Tensor], count: Int, referenceBPM: [Double?]) {
+        for (li, layer) in layers.enumerated() {
+            guard let tensor = taps[layer.tapName] else { continue }
+            let pre = layer.preactivationTap.flatMap { taps[$0] }
+            let t = layer.timeSteps, c = layer.channels, bins = t / 2 + 1
+            let per = t * c
+            for w in 0..<count {
+                let spectra = tensor.values.withUnsafeBufferPointer { buf in
+                    SpectralAnalysis.channelSpectra(UnsafeBufferPointer(rebasing: buf[(w * per)..<((w + 1) * per)]), time: t, channels: c,
+                                                    samplingRateHz: layer.samplingRateHz)
+                }
+                var preDC: [Float]?
+                if let pre {
+                    preDC = (0..<c).map { ch in
+                        var s: Float = 0
+                        for k in 0..<t { s += pre.values[w * per + k * c + ch] }
+                        return s / Float(t)
+                    }
+                }
+                var windowPower = [Double](repeating: 0, count: bins)
+                for ch in 0..<c {
+                    let a = spectra[ch].amplitudes
+                    for k in 0..<bins {
+                        acc[li].amplitudeSum[ch * bins + k] += Double(a[k])
+                        windowPower[k] += Double(a[k]) * Double(a[k])
+                    }
+                    var meanSquare = 0.0, allZero = true
+                    for k in 0..<t {
+                        let v = Double(tensor.values[w * per + k * c + ch])
+                        meanSquare += v * v
+                        if v != 0 { allZero = false }
+                    }
+                    meanSquare /= Double(t)
+                    let dc = Double(a[0])
+                    let peak = Double(a.dropFirst().max() ?? 0)
+                    if allZero {
+                        acc[li].dead += 1
+                    } else {
+                        acc[li].live += 1
+                        acc[li].dcFractionSum += meanSquare > 0 ? dc * dc / meanSquare : 0
+                        acc[li].dcToPeakSum += peak > 0 ? dc / peak : 0
+                        if dc > peak { acc[li].dominant += 1 }
+                    }
+                    // Signed DC for the origin and the correlation.
+                    var signedDC = 0.0
+                    for k in 0..<t { signedDC += Double(tensor.values[w * per + k * c + ch]) }
+                    signedDC /= Double(t)
+                    if let preDC {
+                        acc[li].preDCSum += Double(preDC[ch])
+                        acc[li].reluDCSum += signedDC - Double(preDC[ch])
+                        acc[li].prePairs += 1
+                    }
+                    if let h = referenceBPM[w] {
+                        acc[li].sd[ch] += signedDC; acc[li].sdd[ch] += signedDC * signedDC
+                        acc[li].sh[ch] += h; acc[li].shh[ch] += h * h; acc[li].sdh[ch] += signedDC * h
+                        acc[li].n[ch] += 1
+                    }
+                }
+                for k in 0..<bins { acc[li].powerSum[k] += windowPower[k] }
+                if let h = referenceBPM[w] {
+                    let resolutionHz = layer.samplingRateHz / Double(t)
+                    let nonDC = windowPower.dropFirst().reduce(0, +)
+                    if nonDC > 0 {
+                        var inBand = Set<Int>()
+                        for m in 1...harmonics {
+                            let hz = Double(m) * h / 60
+                            guard hz < layer.samplingRateHz / 2 + resolutionHz else { break }
+                            let k = min(Int((hz / resolutionHz).rounded()), bins - 1)
+                            for j in max(1, k - 1)...min(bins - 1, k + 1) { inBand.insert(j) }
+                        }
+                        acc[li].harmonicShareSum += inBand.reduce(0.0) { $0 + windowPower[$1] } / nonDC
+                        acc[li].harmonicWindows += 1
+                    }
+                }
+            }
+        }
+        windows += count
+    }
+
+    /// The per-layer summaries of everything added so far.
+    public func summaries() -> [LayerSummary] {
+        layers.enumerated().map { li, layer in
+            let a = acc[li]
+            let bins = layer.timeSteps / 2 + 1
+            let live = Double(max(a.live, 1))
+            let nonDC = a.powerSum.dropFirst().reduce(0, +)
+            var cumulative = 0.0, bandwidth = layer.samplingRateHz / 2
+            if nonDC > 0 {
+                for k in 1..<bins {
+                    cumulative += a.powerSum[k]
+                    if cumulative >= 0.99 * nonDC { bandwidth = Double(k) * layer.samplingRateHz / Double(layer.timeSteps); break }
+                }
+            }
+            let correlation = (0..<layer.channels).map { ch -> Double in
+                let n = a.n[ch]
+                guard n > 2 else { return .nan }
+                let cov = a.sdh[ch] / n - a.sd[ch] / n * a.sh[ch] / n
+                let vd = a.sdd[ch] / n - pow(a.sd[ch] / n, 2), vh = a.shh[ch] / n - pow(a.sh[ch] / n, 2)
+                return vd > 1e-20 && vh > 1e-20 ? cov / (vd * vh).squareRoot() : .nan
+            }
+            let w = Double(max(windows, 1))
+            return LayerSummary(
+                layer: layer, windows: windows,
+                dcPowerFraction: a.dcFractionSum / live, dcToLargestNonDC: a.dcToPeakSum / live,
+                dcDominantShare: Double(a.dominant) / live, deadChannelsPerWindow: Double(a.dead) / w,
+                dcFromConvolution: a.prePairs > 0 ? a.preDCSum / Double(a.prePairs) : nil,
+                meanBias: layer.bias.map { Double($0.reduce(0, +)) / Double($0.count) },
+                dcAddedByReLU: a.prePairs > 0 ? a.reluDCSum / Double(a.prePairs) : nil,
+                bandwidth99Hz: bandwidth,
+                harmonicShare: a.harmonicWindows > 0 ? a.harmonicShareSum / Double(a.harmonicWindows) : .nan,
+                dcHRCorrelation: correlation,
+                meanSpectra: (0..<layer.channels).map { ch in (0..<bins).map { Float(a.amplitudeSum[ch * bins + $0] / w) } },
+                frequenciesHz: (0..<bins).map { Double($0) * layer.samplingRateHz / Double(layer.timeSteps) })
+        }
+    }
+}
