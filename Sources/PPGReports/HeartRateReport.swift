@@ -74,12 +74,12 @@ public enum HeartRateReport {
             if rows.isEmpty {
                 lines.append("no reference HR overlaps the windows: no metrics")
             } else {
-                lines += table(header: ["estimator", "windows", "MAE", "RMSE", "bias", "r", "≤5 BPM %", "≤10 BPM %", "Bland–Altman 95 %"], rows: rows)
+                lines += textTable(header: ["estimator", "windows", "MAE", "RMSE", "bias", "r", "≤5 BPM %", "≤10 BPM %", "Bland–Altman 95 %"], rows: rows)
             }
             if !retention.isEmpty {
                 lines.append("")
                 lines.append(String(format: "probabilistic output: p(|error| < %.0f BPM) > 0.5 ⇔ std < %.2f BPM", thresholdBPM, stdThresholdBPM ?? .nan))
-                lines += table(header: ["std ≤ BPM", "retained %", "MAE"], rows: retention.map {
+                lines += textTable(header: ["std ≤ BPM", "retained %", "MAE"], rows: retention.map {
                     [String(format: "%.2f", $0.stdThresholdBPM), String(format: "%.1f", $0.retentionPercent), $0.mae.map { String(format: "%.3f", $0) } ?? "—"]
                 })
             }

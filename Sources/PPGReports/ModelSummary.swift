@@ -29,7 +29,7 @@ public enum ModelSummary {
             }
             rows.append([node.name, kind, shape, String(node.operation.parameterCount), rate, field])
         }
-        lines.append(contentsOf: table(header: header, rows: rows))
+        lines.append(contentsOf: textTable(header: header, rows: rows))
         lines.append("parameters: \(network.parameterCount) (shared sub-models counted once)")
         return lines.joined(separator: "\n")
     }
@@ -40,7 +40,7 @@ public enum ModelSummary {
 }
 
 /// Left-aligned text table with a dashed rule under the header.
-public func table(header: [String], rows: [[String]]) -> [String] {
+public func textTable(header: [String], rows: [[String]]) -> [String] {
     var widths = header.map(\.count)
     for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
     func line(_ cells: [String]) -> String {

@@ -13,7 +13,7 @@ func recordingSummary(_ path: String) throws -> String {
         return [c.name, c.unit, String(format: "%g", c.samplingRateHz), String(c.samples.count),
                 String(format: "%.2f", c.durationS), String(format: "%.4g … %.4g", lo, hi)]
     }
-    lines += table(header: ["channel", "unit", "rate Hz", "samples", "duration s", "range"], rows: rows)
+    lines += textTable(header: ["channel", "unit", "rate Hz", "samples", "duration s", "range"], rows: rows)
     if let hr = recording.referenceHR, !hr.isEmpty {
         lines.append(String(format: "reference HR: %d values from %.1f s to %.1f s, %.1f–%.1f BPM (mean %.1f)",
                             hr.bpm.count, hr.timesS.first!, hr.timesS.last!, hr.bpm.min()!, hr.bpm.max()!,

@@ -1,0 +1,236 @@
+import Foundation
+import PPGNetwork
+import PPGSignals
+import PPGSpectral
+
+/// Options of `inspect`.
+public struct InspectionOptions: Sendable {
+    /// Windows to inspect (nil: all).
+    public var windows: Range<Int>?
+    /// Window shown in the per-window figures (nil: the middle inspected window).
+    public var figureWindow: Int?
+    /// Layers (display names) whose channels the Fig. 3 view shows; nil picks the third conv of
+    /// the first and second blocks, as the paper.
+    public var figureLayers: [String]?
+    /// Channels per Fig. 3 grid.
+    public var figureChannels = 16
+    /// Harmonics of the HR counted in the harmonic share.
+    public var harmonics = 8
+    /// Run the DC ablation (rerun the model with DC removed / kept only, per block and for all).
+    public var ablation = true
+    /// Windows per forward block (bounds memory).
+    public var blockWindows = 64
+    /// At most this many spectrogram columns are kept (windows are averaged in groups beyond it).
+    public var spectrogramColumns = 1200
+    public init() {}
+}
+
+/// One channel spectrum of the Fig. 3 view, normalised by the channel's standard deviation.
+public struct ChannelSpectrum: Sendable, Codable {
+    public var channel: Int
+    public var frequenciesHz: [Double]
+    public var amplitudes: [Float]
+}
+
+/// HR estimates with the DC of chosen layers removed or kept alone.
+public struct AblationRow: Sendable, Codable {
+    /// "none", "remove DC: model_52", "only DC: all blocks", ...
+    public var variant: String
+    public var edit: String?
+    public var layers: [String]
+    public var mae: Double?
+    /// Mean |HR(variant) − HR(plain)| over windows, BPM.
+    public var meanAbsoluteChangeBPM: Double
+    public var meanHRBPM: Double
+}
+
+/// Everything `inspect` measures.
+public struct InspectionResult: Sendable {
+    public var layers: [LayerSummary]
+    public var estimates: [WindowEstimate]
+    /// Input spectrogram: column times (window end, s), bin frequencies (Hz), amplitudes [column][bin].
+    public var spectrogramTimesS: [Double]
+    public var spectrogramFrequenciesHz: [Double]
+    public var spectrogram: [[Float]]
+    public var figureWindow: Int
+    /// The figure window's input spectrum (std-normalised) and, per figure layer, its channels' spectra.
+    public var figureInput: ChannelSpectrum
+    public var figureLayers: [(layer: String, samplingRateHz: Double, channels: [ChannelSpectrum])]
+    public var ablation: [AblationRow]
+}
+
+public enum Inspection {
+    /// Runs `network` over the prepared windows with taps, measuring every layer.
+    public static func run(_ prepared: PreparedWindows, network: Network, reference: HeartRateSeries?,
+                           options: InspectionOptions, progress: ((Int, Int) -> Void)? = nil) throws -> InspectionResult {
+        let layout = prepared.layout
+        let range = options.windows ?? 0..<prepared.count
+        guard range.lowerBound >= 0, range.upperBound <= prepared.count, !range.isEmpty else {
+            throw PPGScopeError(object: "windows", "window range \(range) is outside 0..<\(prepared.count)")
+        }
+        let t = layout.length
+        let layers = LayerInspector.layers(of: network, inputRateHz: layout.samplingRateHz)
+        let inspector = LayerInspector(layers: layers, harmonics: options.harmonics)
+        let required = LayerInspector.requiredTaps(layers)
+        let figureWindow = options.figureWindow ?? (range.lowerBound + range.upperBound) / 2
+        guard range.contains(figureWindow) else { throw PPGScopeError(object: "figure window", "\(figureWindow) is not inspected") }
+        let figureNames = options.figureLayers ?? defaultFigureLayers(layers)
+        for name in figureNames where !layers.contains(where: { $0.name == name }) {
+            throw PPGScopeError(object: name, "no such layer with a time axis; layers: \(layers.map(\.name).joined(separator: ", "))")
+        }
+
+        // Reference frequency per window: reference HR at the window end, else the input's peak.
+        var hrOptions = HeartRateOptions()
+        hrOptions.layout = layout
+        var estimates = [WindowEstimate]()
+        var referenceBPM = [Double?](repeating: nil, count: prepared.count)
+        for n in range {
+            let ref = reference?.value(at: layout.endS(n))
+            let spectral = SpectralPeak.estimate(Array(prepared.window(n)), samplingRateHz: layout.samplingRateHz, options: hrOptions.spectral)
+            referenceBPM[n] = ref ?? spectral
+            estimates.append(WindowEstimate(window: n, startS: layout.startS(n), endS: layout.endS(n), spectralBPM: spectral, referenceBPM: ref))
+        }
+
+        // Spectrogram of the input, windows averaged into at most `spectrogramColumns` columns.
+        let group = max(1, (range.count + options.spectrogramColumns - 1) / options.spectrogramColumns)
+        var spectrogram: [[Float]] = [], columnTimes: [Double] = []
+        var frequencies: [Double] = []
+        var pending: [Float] = [], pendingCount = 0
+        for n in range {
+            let s = SpectralAnalysis.amplitudeSpectrum(Array(prepared.window(n)).map { $0 }, samplingRateHz: layout.samplingRateHz,
+                                                       length: 1024, taper: .hann)
+            if frequencies.isEmpty { frequencies = s.frequenciesHz }
+            var a = s.amplitudes
+            a[0] = 0
+            if pending.isEmpty { pending = a } else { for k in a.indices { pending[k] += a[k] } }
+            pendingCount += 1
+            if pendingCount == group || n == range.upperBound - 1 {
+                spectrogram.append(pending.map { $0 / Float(pendingCount) })
+                columnTimes.append(layout.endS(n))
+                pending = []
+                pendingCount = 0
+            }
+        }
+
+        var figureLayerSpectra: [(String, Double, [ChannelSpectrum])] = []
+        let split = WindowPairSplit(network)
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min(start + options.blockWindows, range.upperBound)
+            let windowSlice = { (a: Int, b: Int) in Tensor(shape: [b - a, t, 1], values: Array(prepared.ppg[(a * t)..<(b * t)])) }
+            var taps: [String: Tensor] = [:]
+            if let split {
+                let first = max(start - 1, 0)
+                let f = try split.features(windowSlice(first, end), taps: .named(required))
+                let skip = start - first
+                for (k, v) in f.taps { taps[k] = v.windows(skip..<v.batch) }
+                inspector.add(taps: taps, count: end - start, referenceBPM: Array(referenceBPM[start..<end]))
+                let pairStart = max(start, 1)
+                if pairStart < end {
+                    let features = f.features
+                    let head = try split.head(previous: features.windows((pairStart - 1 - first)..<(end - 1 - first)),
+                                              current: features.windows((pairStart - first)..<(end - first)), taps: .named(required))
+                    inspector.add(taps: head.taps, count: end - pairStart, referenceBPM: Array(referenceBPM[pairStart..<end]))
+                    record(head.output, firstWindow: pairStart, range: range, network: network, into: &estimates)
+                    if figureWindow >= pairStart && figureWindow < end {
+                        for (k, v) in head.taps { taps["head:" + k] = v.windows((figureWindow - pairStart)..<(figureWindow - pairStart + 1)) }
+                    }
+                }
+            } else {
+                let out = try network.forward(windowSlice(start, end), taps: .named(required))
+                taps = out.taps
+                inspector.add(taps: taps, count: end - start, referenceBPM: Array(referenceBPM[start..<end]))
+                record(out.output, firstWindow: start, range: range, network: network, into: &estimates)
+            }
+            if figureWindow >= start && figureWindow < end {
+                for name in figureNames {
+                    let layer = layers.first { $0.name == name }!
+                    let tensor = taps[layer.tapName].map { $0.windows((figureWindow - start)..<(figureWindow - start + 1)) } ?? taps["head:" + layer.tapName]
+                    guard let tensor else { continue }
+                    figureLayerSpectra.append((name, layer.samplingRateHz,
+                                               channelSpectra(tensor.values, time: layer.timeSteps, channels: layer.channels,
+                                                              rateHz: layer.samplingRateHz, limit: options.figureChannels)))
+                }
+            }
+            progress?(end - range.lowerBound, range.count)
+            start = end
+        }
+        let input = channelSpectra(Array(prepared.window(figureWindow)), time: t, channels: 1, rateHz: layout.samplingRateHz, limit: 1)[0]
+
+        var ablation: [AblationRow] = []
+        if options.ablation {
+            ablation = try runAblation(prepared, network: network, reference: reference, range: range, plain: estimates)
+        }
+        return InspectionResult(layers: inspector.summaries(), estimates: estimates, spectrogramTimesS: columnTimes,
+                                spectrogramFrequenciesHz: frequencies, spectrogram: spectrogram, figureWindow: figureWindow,
+                                figureInput: input, figureLayers: figureLayerSpectra, ablation: ablation)
+    }
+
+    /// The paper's choice: the last conv of each of the first two blocks (or the first two conv layers with a ReLU).
+    static func defaultFigureLayers(_ layers: [InspectedLayer]) -> [String] {
+        var byBlock: [String: String] = [:], order: [String] = []
+        for l in layers where l.className == "Conv1D" {
+            let block = l.name.split(separator: "/").count > 1 ? String(l.name.split(separator: "/")[0]) : ""
+            if byBlock[block] == nil { order.append(block) }
+            byBlock[block] = l.name
+        }
+        return Array(order.prefix(2).compactMap { byBlock[$0] })
+    }
+
+    /// Amplitude spectra of the first `limit` channels of one window, each normalised by its standard deviation.
+    static func channelSpectra(_ values: [Float], time: Int, channels: Int, rateHz: Double, limit: Int) -> [ChannelSpectrum] {
+        (0..<min(limit, channels)).map { ch in
+            var x = (0..<time).map { values[$0 * channels + ch] }
+            let z = ZScore(of: x[...])
+            if z.std > 0 { x = x.map { $0 / z.std } }
+            let s = SpectralAnalysis.amplitudeSpectrum(x, samplingRateHz: rateHz)
+            return ChannelSpectrum(channel: ch, frequenciesHz: s.frequenciesHz, amplitudes: s.amplitudes)
+        }
+    }
+
+    static func record(_ output: Tensor, firstWindow: Int, range: Range<Int>, network: Network, into estimates: inout [WindowEstimate]) {
+        let d = output.elementsPerWindow
+        let isDistribution: Bool = { if case .normalDistribution = network.nodes.last?.operation { return true }; return false }()
+        for k in 0..<output.batch {
+            let n = firstWindow + k - range.lowerBound
+            HeartRatePipeline.fill(&estimates[n], Array(output.values[(k * d)..<((k + 1) * d)]), isDistribution: isDistribution, threshold: 10)
+        }
+    }
+
+    /// Reruns the model with the DC removed from (or kept alone in) the ReLU outputs of each block
+    /// and of all blocks; "none" reruns it unedited and must equal the plain estimates exactly.
+    public static func runAblation(_ prepared: PreparedWindows, network: Network, reference: HeartRateSeries?,
+                                   range: Range<Int>, plain: [WindowEstimate]) throws -> [AblationRow] {
+        var blocks: [String: [String]] = [:], order: [String] = []
+        for node in network.nodes {
+            guard case .conv1D(let c) = node.operation, c.activation == .relu else { continue }
+            let path = Network.layerPath(node.name)
+            let block = path.contains("/") ? String(path.split(separator: "/")[0]) : path
+            if blocks[block] == nil { order.append(block) }
+            if !(blocks[block]?.contains(path) ?? false) { blocks[block, default: []].append(path) }
+        }
+        var variants: [(String, ActivationEdit?, [String])] = [("none", nil, [])]
+        for edit in [ActivationEdit.removeDC, .keepOnlyDC] {
+            let label = edit == .removeDC ? "remove DC" : "only DC"
+            for b in order { variants.append(("\(label): \(b)", edit, blocks[b]!)) }
+            variants.append(("\(label): all blocks", edit, order.flatMap { blocks[$0]! }))
+        }
+        var sub = prepared
+        sub.ppg = Array(prepared.ppg[(range.lowerBound * prepared.layout.length)..<(range.upperBound * prepared.layout.length)])
+        sub.count = range.count
+        var options = HeartRateOptions()
+        options.layout = prepared.layout
+        options.runSpectral = false
+        let shift = Double(range.lowerBound) * Double(prepared.layout.shift) / prepared.layout.samplingRateHz
+        let shiftedReference = reference.map { HeartRateSeries(timesS: $0.timesS.map { $0 - shift }, bpm: $0.bpm) }
+        return try variants.map { label, edit, layers in
+            let edited = edit.map { e in network.withActivationEdits(Dictionary(uniqueKeysWithValues: layers.map { ($0, e) })) } ?? network
+            let est = try HeartRatePipeline.estimate(sub, network: edited, reference: shiftedReference, options: options)
+            var change = 0.0, count = 0, sum = 0.0
+            for (a, b) in zip(est, plain) { if let x = a.hrBPM, let y = b.hrBPM { change += abs(x - y); sum += x; count += 1 } }
+            return AblationRow(variant: label, edit: edit?.rawValue, layers: layers,
+                               mae: HeartRateMetrics(estimates: est.map(\.hrBPM), references: est.map(\.referenceBPM))?.mae,
+                               meanAbsoluteChangeBPM: count > 0 ? change / Double(count) : .nan, meanHRBPM: count > 0 ? sum / Double(count) : .nan)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import PPGAnalysis
+
+/// Figures and JSON of `ppgscope inspect`.
+public enum InspectionReport {
+    /// summary.json: per-layer metrics (no spectra: those go to spectra.h5), HR metrics, ablation.
+    public static func summaryJSON(_ r: InspectionResult, recording: String, model: String, filter: String) throws -> String {
+        struct Layer: Encodable {
+            var name: String, tap: String, className: String, samplingRateHz: Double, timeSteps: Int, channels: Int
+            var dcPowerFraction: Double, dcToLargestNonDC: Double, dcDominantShare: Double, deadChannelsPerWindow: Double
+            var dcFromConvolution: Double?, meanBias: Double?, dcAddedByReLU: Double?
+            var bandwidth99Hz: Double, bandwidth99BPM: Double, harmonicShare: Double
+            var dcHRCorrelation: [Double], strongestDCHRChannels: [Int]
+        }
+        struct Summary: Encodable {
+            var recording: String, model: String, filter: String, windows: Int, figureWindow: Int
+            var referenceFrequency: String
+            var layers: [Layer]
+            var modelMetrics: HeartRateMetrics?, spectralMetrics: HeartRateMetrics?
+            var ablation: [AblationRow]
+        }
+        let layers = r.layers.map { l in
+            Layer(name: l.layer.name, tap: l.layer.tapName, className: l.layer.className, samplingRateHz: l.layer.samplingRateHz,
+                  timeSteps: l.layer.timeSteps, channels: l.layer.channels, dcPowerFraction: l.dcPowerFraction,
+                  dcToLargestNonDC: l.dcToLargestNonDC, dcDominantShare: l.dcDominantShare,
+                  deadChannelsPerWindow: l.deadChannelsPerWindow, dcFromConvolution: l.dcFromConvolution, meanBias: l.meanBias,
+                  dcAddedByReLU: l.dcAddedByReLU, bandwidth99Hz: l.bandwidth99Hz, bandwidth99BPM: l.bandwidth99Hz * 60,
+                  harmonicShare: l.harmonicShare, dcHRCorrelation: l.dcHRCorrelation, strongestDCHRChannels: strongest(l, 8))
+        }
+        let hasReference = r.estimates.contains { $0.referenceBPM != nil }
+        let s = Summary(recording: recording, model: model, filter: filter, windows: r.estimates.count, figureWindow: r.figureWindow,
+                        referenceFrequency: hasReference ? "reference HR at each window's end" : "dominant input frequency (no reference HR)",
+                        layers: layers,
+                        modelMetrics: HeartRateMetrics(estimates: r.estimates.map(\.hrBPM), references: r.estimates.map(\.referenceBPM)),
+                        spectralMetrics: HeartRateMetrics(estimates: r.estimates.map(\.spectralBPM), references: r.estimates.map(\.referenceBPM)),
+                        ablation: r.ablation)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(s), as: UTF8.self)
+    }
+
+    /// Channels with the largest |DC–HR correlation|, strongest first.
+    static func strongest(_ l: LayerSummary, _ k: Int) -> [Int] {
+        l.dcHRCorrelation.indices.filter { l.dcHRCorrelation[$0].isFinite }
+            .sorted { abs(l.dcHRCorrelation[$0]) > abs(l.dcHRCorrelation[$1]) }.prefix(k).map { $0 }
+    }
+
+    public static func figures(_ r: InspectionResult, modelName: String) -> [ReportFigure] {
+        var figures: [ReportFigure] = []
+        let refHR = r.estimates.first { $0.window == r.figureWindow }?.referenceBPM
+        let markerHR = refHR ?? r.estimates.first { $0.window == r.figureWindow }?.spectralBPM
+        // (a) The paper's Fig. 3 view.
+        for (index, fig) in r.figureLayers.enumerated() {
+            let maxBPM = fig.samplingRateHz / 2 * 60
+            let panels = fig.channels.map { ch in
+                LinePlot(title: "channel \(ch.channel)", xLabel: "BPM", yLabel: "amplitude / std",
+                         series: [PlotSeries(name: "input", x: r.figureInput.frequenciesHz.map { $0 * 60 }, y: r.figureInput.amplitudes.map(Double.init),
+                                             color: "#7f7f7f", dashed: true),
+                                  PlotSeries(name: "activation", x: ch.frequenciesHz.map { $0 * 60 }, y: ch.amplitudes.map(Double.init), color: Palette.color(0))],
+                         markers: markerHR.map { [PlotMarker(x: $0, label: "HR")] } ?? [], xRange: 0...maxBPM)
+            }
+            let grid = PlotGrid(title: "\(fig.layer) (\(format(fig.samplingRateHz)) Hz), window \(r.figureWindow): activation (solid) vs input (dashed) spectra",
+                                panels: panels, columns: 4)
+            figures.append(ReportFigure(fileName: "fig3_\(index + 1)_\(safe(fig.layer)).svg",
+                                        caption: "Fig. 3 view of \(modelName): amplitude spectra of the first \(fig.channels.count) channels of \(fig.layer) on window \(r.figureWindow), each normalised by its standard deviation (solid), with the model input's spectrum dashed and the heart rate marked\(refHR == nil ? " (input's dominant frequency)" : ""). ReLU adds a DC and harmonics of the HR; pooling limits the band.",
+                                        svg: grid.svg(panelWidth: 300, panelHeight: 190)))
+        }
+        // (b) Layer-by-layer map: channels × frequency, window-averaged, each channel scaled to its peak.
+        let mapLayers = r.layers
+        var mapSVG = ""
+        var maps: [HeatMap] = []
+        for l in mapLayers {
+            let rows = l.meanSpectra.map { s -> [Double] in
+                let peak = Double(s.max() ?? 0)
+                return s.map { peak > 0 ? Double($0) / peak : 0 }
+            }
+            let maxHz = l.frequenciesHz.last ?? 1
+            maps.append(HeatMap(title: "\(l.layer.name) (\(l.layer.className), \(format(l.layer.samplingRateHz)) Hz)", xLabel: "frequency (BPM)",
+                                yLabel: "channel", values: rows, xRange: 0...(maxHz * 60), yRange: 0...Double(l.layer.channels),
+                                colorLabel: "amplitude / channel peak"))
+        }
+        let mapWidth = 520.0, mapHeight = 300.0, columns = 3
+        let mapRows = (maps.count + columns - 1) / columns
+        mapSVG = SVGDocument(width: mapWidth * Double(columns), height: mapHeight * Double(mapRows) + 40) { doc in
+            doc += "<text x=\"\(f(mapWidth * Double(columns) / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">Layer-by-layer spectra of \(escape(modelName)), mean over \(r.estimates.count) windows</text>\n"
+            for (i, m) in maps.enumerated() {
+                m.body(&doc, x: Double(i % columns) * mapWidth, y: 40 + Double(i / columns) * mapHeight, width: mapWidth, height: mapHeight)
+            }
+        }.text
+        figures.append(ReportFigure(fileName: "layer_map.svg",
+                                    caption: "Channels × frequency for every layer with a time axis (mean amplitude spectrum over windows, each channel scaled to its own peak; frequency axis up to each layer's Nyquist). The column at 0 BPM is the DC.",
+                                    svg: mapSVG))
+        // (c) DC prominence per layer.
+        let names = r.layers.map(\.layer.name)
+        figures.append(ReportFigure(fileName: "dc_prominence.svg",
+                                    caption: "DC prominence per layer: DC power fraction DC²/mean square (relu(A·cos) gives 4/π² ≈ 0.405), and the share of (window, channel) pairs whose largest spectral component is the DC. Dead channels are left out.",
+                                    svg: BarChart(title: "DC prominence per layer", yLabel: "fraction",
+                                                  categories: names,
+                                                  groups: [("DC power fraction", r.layers.map(\.dcPowerFraction)),
+                                                           ("share with DC the largest component", r.layers.map(\.dcDominantShare))],
+                                                  yRange: 0...1).svg(width: 980, height: 460)))
+        // (d) DC vs HR for the strongest channels.
+        if let best = r.layers.filter({ $0.layer.className == "Conv1D" }).max(by: { maxAbs($0.dcHRCorrelation) < maxAbs($1.dcHRCorrelation) }) {
+            let channels = strongest(best, 8)
+            let bars = BarChart(title: "DC–HR correlation of the 8 strongest channels of \(best.layer.name)", yLabel: "Pearson r across windows",
+                                categories: channels.map { "channel \($0)" }, groups: [("r(DC, HR)", channels.map { best.dcHRCorrelation[$0] })],
+                                yRange: -1...1)
+            let perLayer = BarChart(title: "Largest |r(DC, HR)| per layer", yLabel: "max over channels of |r|", categories: names,
+                                    groups: [("max |r|", r.layers.map { maxAbs($0.dcHRCorrelation) })], yRange: 0...1)
+            figures.append(ReportFigure(fileName: "dc_hr_correlation.svg",
+                                        caption: "How the DC carries frequency information: Pearson correlation across windows between a channel's DC and the heart rate (reference HR, or the input's dominant frequency without one), for the strongest channels of the layer where it is largest.",
+                                        svg: bars.svg(width: 760, height: 400)))
+            figures.append(ReportFigure(fileName: "dc_hr_correlation_layers.svg",
+                                        caption: "The largest |DC–HR correlation| of any channel, per layer.",
+                                        svg: perLayer.svg(width: 980, height: 460)))
+        }
+        // (e) Input spectrogram with reference and estimated HR.
+        if !r.spectrogram.isEmpty {
+            let maxHz = 4.0
+            let bins = r.spectrogramFrequenciesHz.filter { $0 <= maxHz }.count
+            var values = (0..<bins).map { k in r.spectrogram.map { Double($0[k]) } }
+            // Per-column normalisation keeps quiet windows visible.
+            for c in 0..<r.spectrogram.count {
+                let peak = (0..<bins).map { values[$0][c] }.max() ?? 0
+                if peak > 0 { for k in 0..<bins { values[k][c] /= peak } }
+            }
+            let t0 = r.estimates.first?.endS ?? 0, t1 = r.estimates.last?.endS ?? 1
+            var overlays = [PlotSeries(name: "reference", x: r.estimates.map(\.endS), y: r.estimates.map { $0.referenceBPM ?? .nan }, color: "#ffffff")]
+            overlays.append(PlotSeries(name: "model", x: r.estimates.map(\.endS), y: r.estimates.map { $0.hrBPM ?? .nan }, color: "#d62728", dashed: true))
+            let map = HeatMap(title: "Model input spectrogram with reference (white) and model (red, dashed) HR", xLabel: "time (s, window end)",
+                              yLabel: "frequency (BPM)", values: values, xRange: t0...max(t1, t0 + 1), yRange: 0...(maxHz * 60),
+                              colorLabel: "amplitude / column peak", overlays: overlays)
+            figures.append(ReportFigure(fileName: "spectrogram.svg",
+                                        caption: "Spectrogram of the model input (filtered PPG, 8 s Hann windows every 2 s), with the reference HR and the model's estimate overlaid.",
+                                        svg: map.svg(width: 900, height: 420)))
+        }
+        // Ablation.
+        if !r.ablation.isEmpty {
+            figures.append(ReportFigure(fileName: "dc_ablation.svg",
+                                        caption: "DC ablation: MAE of the model when the DC of every ReLU channel of a block (or all blocks) is removed, or kept alone. 'none' is the unedited model.",
+                                        svg: BarChart(title: "DC ablation", yLabel: "MAE (BPM)", categories: r.ablation.map(\.variant),
+                                                      groups: [("MAE", r.ablation.map { $0.mae ?? .nan }),
+                                                               ("mean |ΔHR| vs unedited", r.ablation.map(\.meanAbsoluteChangeBPM))]).svg(width: 980, height: 460)))
+        }
+        return figures
+    }
+
+    static func maxAbs(_ v: [Double]) -> Double { v.filter(\.isFinite).map(abs).max() ?? 0 }
+    public static func maxAbsPublic(_ v: [Double]) -> Double { maxAbs(v) }
+    static func safe(_ s: String) -> String { String(s.map { $0.isLetter || $0.isNumber ? $0 : "_" }) }
+    static func format(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.3g", x) }
+}
