@@ -17,6 +17,18 @@ public struct InspectedLayer: Sendable, Codable {
     public var preactivationTap: String?
     /// Conv bias per channel (nil without bias or for other layers).
     public var bias: [Float]?
+
+    public init(name: String, tapName: String, className: String, samplingRateHz: Double, timeSteps: Int, channels: Int,
+                preactivationTap: String? = nil, bias: [Float]? = nil) {
+        self.name = name
+        self.tapName = tapName
+        self.className = className
+        self.samplingRateHz = samplingRateHz
+        self.timeSteps = timeSteps
+        self.channels = channels
+        self.preactivationTap = preactivationTap
+        self.bias = bias
+    }
 }
 
 /// DC prominence, bandwidth and harmonic content of one layer, averaged over windows.

@@ -37,7 +37,9 @@ public enum RecordingCSV {
             throw PPGScopeError(file: path, "cannot read file: \(error.localizedDescription)")
         }
         do {
-            return try parse(String(decoding: data, as: UTF8.self), samplingRateHz: samplingRateHz)
+            var text = String(decoding: data, as: UTF8.self)
+            if text.hasPrefix("\u{FEFF}") { text.removeFirst() }  // byte-order mark (spreadsheet exports)
+            return try parse(text, samplingRateHz: samplingRateHz)
         } catch let error as PPGScopeError {
             throw error.inFile(path)
         }

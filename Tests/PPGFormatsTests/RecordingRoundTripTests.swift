@@ -222,6 +222,16 @@ func pcm16WAV(channels: Int, rate: Int, samples: [Int16]) -> Data {
         #expect(try RecordingCSV.parse("ppg\r\n1\r\n\r\n2\r\n", samplingRateHz: 8).channels[0].samples == [1, 2])
     }
 
+    @Test func byteOrderMarkIsIgnored() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("bom.csv")
+        try Data("\u{FEFF}time_s,ppg\n0,1\n0.5,2\n".utf8).write(to: URL(fileURLWithPath: path))
+        let r = try RecordingIO.read(path)
+        #expect(r.channels.map(\.name) == ["ppg"])
+        #expect(r.channels[0].samplingRateHz == 2)
+    }
+
     @Test func referenceColumnIsRead() throws {
         let r = try RecordingCSV.parse("time_s,ppg,reference_hr_bpm\n0,1,\n0.5,2,70\n1,3,nan\n1.5,4,72.5\n")
         #expect(r.channels.map(\.name) == ["ppg"])

@@ -1,0 +1,102 @@
+import Foundation
+import PPGAnalysis
+import PPGNetwork
+import PPGSignals
+import Testing
+
+/// DC metrics on hand-built activations with known answers.
+@Suite struct LayerInspectionTests {
+    /// A [time, 3] layer at 32 Hz: channel 0 = relu(A·cos) at an exact bin, channel 1 dead, channel 2 constant.
+    func handBuilt(time: Int = 1024, bin: Int = 4, amplitude: Float = 2, constant: Float = 0.7, windows: Int = 1, dcSlope: Float = 0) -> (InspectedLayer, [String: Tensor]) {
+        let layer = InspectedLayer(name: "block/conv", tapName: "block/conv", className: "Conv1D", samplingRateHz: 32,
+                                   timeSteps: time, channels: 3, preactivationTap: "block/conv.preact", bias: [0.1, 0, 0.7])
+        var post: [Float] = [], pre: [Float] = []
+        for w in 0..<windows {
+            for t in 0..<time {
+                let c = amplitude * Float(cos(2 * Double.pi * Double(bin * t) / Double(time)))
+                post += [max(c, 0) + dcSlope * Float(w), 0, constant]
+                pre += [c + dcSlope * Float(w), -1, constant]
+            }
+        }
+        return (layer, ["block/conv": Tensor(shape: [windows, time, 3], values: post),
+                        "block/conv.preact": Tensor(shape: [windows, time, 3], values: pre)])
+    }
+
+    @Test func reluOfACosineHasTheClosedFormDCFractionAndRatio() throws {
+        let (layer, taps) = handBuilt()
+        let inspector = LayerInspector(layers: [layer])
+        inspector.add(taps: taps, count: 1, referenceBPM: [7.5])  // bin 4 of 1024 at 32 Hz = 0.125 Hz = 7.5 BPM
+        let s = try #require(inspector.summaries().first)
+        // Live channels: relu(A cos) (DC fraction 4/π², DC/first harmonic 2/π) and a constant (1 and ∞→ratio counted as 0).
+        let expectedFraction = (4 / (Double.pi * Double.pi) + 1) / 2
+        #expect(abs(s.dcPowerFraction - expectedFraction) < 2e-3, "\(s.dcPowerFraction)")
+        #expect(abs(s.dcToLargestNonDC - (2 / Double.pi) / 2) < 2e-3, "\(s.dcToLargestNonDC)")
+        #expect(s.dcDominantShare == 0.5, "the constant's largest component is its DC, the rectified cosine's is its fundamental")
+        #expect(s.deadChannelsPerWindow == 1)
+        // Pre-activation DC: 0 (cosine), −1, 0.7 → mean −0.1; the ReLU adds A/π to channel 0 and +1 to channel 1.
+        #expect(abs(s.dcFromConvolution! - (-0.3 / 3)) < 1e-5)
+        #expect(abs(s.dcAddedByReLU! - (2 / Double.pi + 1) / 3) < 1e-4)
+        #expect(abs(s.meanBias! - 0.8 / 3) < 1e-6)
+        // relu(A cos) has power only at DC and even harmonics of 2 Hz (plus the fundamental): all within k × HR.
+        #expect(s.harmonicShare > 0.99)
+    }
+
+    @Test func dcCorrelationFollowsAChannelWhoseDCTracksTheHeartRate() throws {
+        let (layer, taps) = handBuilt(windows: 4, dcSlope: 0.25)
+        let inspector = LayerInspector(layers: [layer])
+        inspector.add(taps: taps, count: 4, referenceBPM: [100, 110, 120, 130])
+        let s = try #require(inspector.summaries().first)
+        #expect(abs(s.dcHRCorrelation[0] - 1) < 1e-6)
+        #expect(s.dcHRCorrelation[2].isNaN, "a constant channel's DC does not vary: correlation undefined")
+    }
+
+    @Test func bandwidthOfAPureToneIsItsFrequency() throws {
+        let layer = InspectedLayer(name: "x", tapName: "x", className: "AveragePooling1D", samplingRateHz: 8, timeSteps: 64, channels: 1)
+        let tone = (0..<64).map { Float(cos(2 * Double.pi * 5 * Double($0) / 64)) }  // bin 5 = 0.625 Hz
+        let inspector = LayerInspector(layers: [layer])
+        inspector.add(taps: ["x": Tensor(shape: [1, 64, 1], values: tone)], count: 1, referenceBPM: [nil])
+        let s = try #require(inspector.summaries().first)
+        #expect(s.bandwidth99Hz == 0.625)
+        #expect(s.harmonicShare.isNaN, "no reference frequency: no harmonic share")
+    }
+}
+
+/// DC ablation on the real model.
+@Suite(.serialized) struct AblationTests {
+    @Test func noEditReproducesThePlainEstimatesExactly() throws {
+        let recording = try Files.s6Recording()
+        var options = HeartRateOptions()
+        options.runSpectral = false
+        let prepared = try HeartRatePipeline.prepare(recording, options: options)
+        let network = try Files.model(Files.kidPPG)
+        let plain = try HeartRatePipeline.estimate(prepared, network: network, reference: recording.referenceHR, options: options)
+        let rows = try Inspection.runAblation(prepared, network: network, reference: recording.referenceHR, range: 0..<prepared.count, plain: plain)
+        let none = try #require(rows.first)
+        #expect(none.variant == "none" && none.meanAbsoluteChangeBPM == 0)
+        let unedited = try HeartRatePipeline.estimate(prepared, network: network.withActivationEdits([:]), reference: recording.referenceHR, options: options)
+        #expect(unedited == plain)
+        // Removing the DC of every block changes the estimates.
+        let all = try #require(rows.first { $0.variant == "remove DC: all blocks" })
+        #expect(all.meanAbsoluteChangeBPM > 1)
+    }
+
+    @Test func removeDCLeavesZeroMeanChannelsAndKeepOnlyDCLeavesConstants() throws {
+        let network = try Files.model(Files.s5)
+        let x = Tensor(shape: [2, 256, 1], values: (0..<512).map { Float(sin(Double($0) * 0.37) * 40) })
+        let name = "model_20/conv1d_47"
+        let removed = try network.withActivationEdits([name: .removeDC]).forward(x, taps: .named([name])).taps[name]!
+        let kept = try network.withActivationEdits([name: .keepOnlyDC]).forward(x, taps: .named([name])).taps[name]!
+        let plain = try network.forward(x, taps: .named([name])).taps[name]!
+        let c = 32
+        for w in 0..<2 {
+            for ch in 0..<c {
+                let column = { (t: Tensor) in (0..<256).map { t.values[(w * 256 + $0) * c + ch] } }
+                let mean = column(removed).reduce(0, +) / 256
+                #expect(abs(mean) < 1e-3 * (1 + column(plain).map(abs).max()!))
+                let k = column(kept)
+                #expect(k.allSatisfy { $0 == k[0] })
+                #expect(abs(k[0] - column(plain).reduce(0, +) / 256) < 1e-3 * (1 + abs(k[0])))
+            }
+        }
+    }
+}
