@@ -93,17 +93,10 @@ public enum HeartRatePipeline {
         // Segments: the whole recording, or runs of equal activity (read at each window's centre).
         var segments: [Range<Int>] = [0..<count]
         if options.segmentByActivity {
-            guard let activity = recording.channel("activity") else {
-                throw PPGScopeError(object: "activity", "--segment-by-activity needs an 'activity' channel")
-            }
-            func label(_ n: Int) -> Float {
-                let centreS = (layout.startS(n) + layout.endS(n)) / 2
-                let i = min(Int(centreS * activity.samplingRateHz), activity.samples.count - 1)
-                return activity.samples[max(i, 0)]
-            }
+            let labels = try activityLabels(recording, layout: layout, count: count)
             segments = []
             var start = 0
-            for n in 1...count where n == count || label(n) != label(start) {
+            for n in 1...count where n == count || labels[n] != labels[start] {
                 segments.append(start..<n)
                 start = n
             }
@@ -133,6 +126,24 @@ public enum HeartRatePipeline {
             }
         }
         return PreparedWindows(layout: layout, ppg: out, count: count, filterReport: report)
+    }
+
+    /// One activity label per window: the `activity` channel read at each window's centre, or the
+    /// metadata `window_activity` (comma-separated, one per window, as the PPG-DaLiA reader stores it).
+    static func activityLabels(_ recording: Recording, layout: WindowLayout, count: Int) throws -> [Float] {
+        if let activity = recording.channel("activity") {
+            return (0..<count).map { n in
+                let centreS = (layout.startS(n) + layout.endS(n)) / 2
+                let i = min(Int(centreS * activity.samplingRateHz), activity.samples.count - 1)
+                return activity.samples[max(i, 0)]
+            }
+        }
+        if let text = recording.metadata["window_activity"] {
+            let labels = text.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+            if labels.count >= count { return Array(labels.prefix(count)) }
+            throw PPGScopeError(object: "window_activity", "has \(labels.count) labels for \(count) windows")
+        }
+        throw PPGScopeError(object: "activity", "--segment-by-activity needs an 'activity' channel or 'window_activity' metadata")
     }
 
     /// Heart rate for every window: the model (pair or single-input), the spectral baseline and the

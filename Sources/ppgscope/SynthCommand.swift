@@ -18,7 +18,9 @@ struct SynthCommand: ParsableCommand {
 
     @Option(help: "Output recording (.h5, .wav, .flac, .csv).") var out: String
     @Option(help: "Sampling rate in Hz.") var rate: Double = 32
-    @Option(help: "Duration in s.") var duration: Double = 60
+    @Option(name: .customLong("duration"), help: "Duration in s (default 60, or the --hr-from-recording recording's).") var durationOption: Double?
+    var duration: Double { durationOption ?? 60 }
+    var durationWasSet: Bool { durationOption != nil }
     @Option(help: "Seed of every random component.") var seed: UInt64 = 0
 
     @Option(help: "Comma-separated cosine frequencies in Hz (makes a sum of cosines instead of a PPG).") var cosines: String?
@@ -29,6 +31,8 @@ struct SynthCommand: ParsableCommand {
     @Option(name: .customLong("hr-from"), help: "Heart-rate ramp start in BPM.") var hrFrom: Double?
     @Option(name: .customLong("hr-to"), help: "Heart-rate ramp end in BPM.") var hrTo: Double?
     @Option(name: .customLong("hr-file"), help: "CSV of time_s,bpm points for the heart-rate trajectory.") var hrFile: String?
+    @Option(name: .customLong("hr-from-recording"), help: "Follow this recording's reference HR (duration defaults to the recording's).") var hrFromRecording: String?
+    @Option(name: .customLong("pulse-amplitude"), help: "Pulse amplitude in PPG units (match a real recording's scale: the models take unnormalised PPG).") var pulseAmplitude: Double = 1
     @Option(help: "PPG noise standard deviation.") var noise: Double = 0.02
     @Option(help: "Baseline wander amplitude.") var baseline: Double = 0.2
     @Option(help: "Motion artefacts: none, arm-swing or random.") var motion: String = "none"
@@ -48,7 +52,15 @@ struct SynthCommand: ParsableCommand {
             recording = Recording(channels: [channel], metadata: ["synth": "cosines \(cosines) Hz, amplitudes \(a)"])
         } else {
             let trajectory: HeartRateTrajectory
-            if let hrFile {
+            var duration = self.duration
+            if let hrFromRecording {
+                let source = try RecordingIO.read(hrFromRecording)
+                guard let hr = source.referenceHR, !hr.isEmpty else {
+                    throw PPGScopeError(file: hrFromRecording, "has no reference HR to follow")
+                }
+                trajectory = .points(timesS: hr.timesS, bpm: hr.bpm)
+                if !durationWasSet { duration = source.durationS }
+            } else if let hrFile {
                 let points = try RecordingIO.readHeartRatePoints(hrFile)
                 trajectory = .points(timesS: points.timesS, bpm: points.bpm)
             } else if let hrFrom, let hrTo {
@@ -64,7 +76,7 @@ struct SynthCommand: ParsableCommand {
             default: throw ValidationError("--motion must be none, arm-swing or random")
             }
             let options = PPGSynthesisOptions(samplingRateHz: rate, durationS: duration, heartRate: trajectory, seed: seed,
-                                              baselineAmplitude: baseline, noiseStd: noise, motion: motionOptions)
+                                              pulseAmplitude: pulseAmplitude, baselineAmplitude: baseline, noiseStd: noise, motion: motionOptions)
             recording = try Synth.ppg(options)
         }
         try RecordingIO.write(recording, to: out)
