@@ -36,6 +36,8 @@ public enum HTMLIndex {
         for fig in figures {
             html += "<figure><img src=\"\(fig.fileName)\" alt=\"\(escape(fig.caption))\"><figcaption>\(escape(fig.caption))</figcaption></figure>\n"
         }
+        // Lets a headless browser confirm every figure decoded (scripts/check-report-render).
+        html += "<script>window.addEventListener('load', () => { const i = [...document.images]; document.body.setAttribute('data-figures-loaded', i.filter(x => x.complete && x.naturalWidth > 0).length + '/' + i.length); });</script>\n"
         html += "</body></html>\n"
         return html
     }

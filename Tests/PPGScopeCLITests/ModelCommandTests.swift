@@ -1,5 +1,6 @@
 import Foundation
 import PPGFormats
+import PPGSignals
 import Testing
 
 /// `ppgscope info` and `ppgscope activations` on real and broken model files.
@@ -77,5 +78,38 @@ import Testing
     @Test func unknownOptionIsAUsageError() throws {
         let r = try CLI.run(["activations", "--modle", "x"])
         #expect(r.status == 64)
+    }
+}
+
+/// `ppgscope activations` over all 214 raw S6 pairs reproduces Keras' HR of every pair.
+@Suite struct S6PairsTests {
+    @Test func everyS6PairMatchesKerasWithin0_01BPM() throws {
+        let recordingPath = CLI.repository + "/data/ppg_dalia_S6_stairs.h5"
+        guard FileManager.default.fileExists(atPath: recordingPath) else {
+            Issue.record("\(recordingPath) is missing: run scripts/fetch-kid-ppg first")
+            return
+        }
+        let recording = try RecordingIO.read(recordingPath)
+        let ppg = try #require(recording.channel("ppg")).samples
+        var pairs: [Float] = []
+        for n in 1..<215 {
+            for t in 0..<256 { pairs.append(ppg[(n - 1) * 64 + t]); pairs.append(ppg[n * 64 + t]) }
+        }
+        let dir = try CLI.temporaryDirectory("s6pairs")
+        let inputs = dir + "/pairs.h5", out = dir + "/out.h5"
+        let file = try HDF5File.create(inputs)
+        try file.write("pairs", shape: [214, 256, 2], floats: pairs)
+        file.close()
+        let r = try CLI.run(["activations", "--model", "models/kid_ppg_weights.h5", "--inputs", inputs + ":pairs",
+                             "--out", out, "--taps", "dense_27"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let outputs = try HDF5File.open(out).readFloats("outputs")
+        #expect(outputs.shape == [214, 2])
+        let keras = try HDF5File.open(CLI.fixture("kidppg_s6_pairs.h5"))
+        let mean = try keras.readDoubles("hr_mean").values, std = try keras.readDoubles("hr_std").values
+        for k in 0..<214 {
+            #expect(abs(Double(outputs.values[2 * k]) - mean[k]) <= 0.01, "pair \(k + 1) mean")
+            #expect(abs(Double(outputs.values[2 * k + 1]) - std[k]) <= 0.01, "pair \(k + 1) std")
+        }
     }
 }
