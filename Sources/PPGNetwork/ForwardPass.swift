@@ -71,11 +71,12 @@ extension Network {
                     for j in 0..<w { y[r * w + j] = x[r * c + start + j] }
                 }
             case .conv1D(let layer):
-                y = Kernels.conv1D(layer, input: x, windows: n, length: inShape[0])
-                if selection.contains(node.name + ".preact") {
-                    taps[node.name + ".preact"] = Tensor(shape: [n] + node.outputShape, values: y)
+                let keep = selection.contains(node.name + ".preact")
+                let result = Kernels.conv1D(layer, input: x, windows: n, length: inShape[0], keepPreactivation: keep)
+                y = result.output
+                if let pre = result.preactivation {
+                    taps[node.name + ".preact"] = Tensor(shape: [n] + node.outputShape, values: pre)
                 }
-                if layer.activation == .relu { Kernels.relu(&y) }
             case .averagePooling(let layer):
                 y = Kernels.averagePool(layer, input: x, windows: n, length: inShape[0], channels: inShape[1])
             case .identity, .flatten:

@@ -4,8 +4,13 @@ import Foundation
 /// Compute kernels for one batch of windows. Inputs and outputs are row-major
 /// `[windows, time, channels]` (or `[windows, features]`) buffers; BLAS does the multiplies.
 enum Kernels {
-    /// Keeps OpenBLAS single-threaded: ppgscope parallelises over windows itself.
-    static let configureBLAS: Void = { openblas_set_num_threads(1) }()
+    /// Keeps OpenBLAS single-threaded (ppgscope parallelises over windows itself) and keeps freed
+    /// buffers in the heap: layer buffers are a few hundred KB, above glibc's default mmap
+    /// threshold, so without this every layer of every chunk pays fresh page faults and zeroing.
+    static let configureBLAS: Void = {
+        openblas_set_num_threads(1)
+        ppgscope_keep_buffers_in_heap()
+    }()
 
     /// C[M×N] (ldc) = alpha·A[M×K] (lda) · B[K×N] (ldb) + beta·C, row-major.
     @inline(__always)
@@ -16,64 +21,114 @@ enum Kernels {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// Conv1D over `windows` windows of `length` samples; returns the pre-activation
-    /// `[windows, outLength, outChannels]`. The dilated kernel is applied as `kernelSize` shifted GEMMs
-    /// (no zero-inflated kernel); with stride 1 all windows go through one GEMM per tap over the
-    /// concatenated padded windows, and the rows that straddle two windows are dropped.
-    static func conv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int) -> [Float] {
+    /// Conv1D over `windows` windows of `length` samples → `[windows, outLength, outChannels]`,
+    /// activation applied; with `keepPreactivation` also the pre-activation (for taps).
+    ///
+    /// The dilated kernel is applied as `kernelSize` shifted GEMMs (no zero-inflated kernel); with
+    /// stride 1 all windows go through one GEMM per tap over the concatenated padded windows, and
+    /// the rows that straddle two windows are dropped. A single input channel (the first layer)
+    /// uses a direct SIMD loop instead, where GEMMs with K = 1 would waste most of their time.
+    static func conv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int,
+                       keepPreactivation: Bool = false) -> (output: [Float], preactivation: [Float]?) {
         _ = configureBLAS
         let cin = layer.inChannels, cout = layer.outChannels
         let (left, right) = layer.pads(length: length)
         let padded = length + left + right
         let outLength = layer.outputLength(length)
         let span = (layer.kernelSize - 1) * layer.dilation
-        var xpad = [Float](repeating: 0, count: windows * padded * cin)
-        input.withUnsafeBufferPointer { src in
-            xpad.withUnsafeMutableBufferPointer { dst in
+        let xpad = [Float](unsafeUninitializedCapacity: windows * padded * cin) { buf, count in
+            let base = buf.baseAddress!
+            input.withUnsafeBufferPointer { src in
                 for n in 0..<windows {
-                    (dst.baseAddress! + (n * padded + left) * cin)
-                        .update(from: src.baseAddress! + n * length * cin, count: length * cin)
+                    let row = base + n * padded * cin
+                    row.initialize(repeating: 0, count: left * cin)
+                    (row + left * cin).initialize(from: src.baseAddress! + n * length * cin, count: length * cin)
+                    (row + (left + length) * cin).initialize(repeating: 0, count: right * cin)
                 }
             }
+            count = windows * padded * cin
         }
-        var output = [Float](repeating: 0, count: windows * outLength * cout)
-        layer.kernel.withUnsafeBufferPointer { w in
-            xpad.withUnsafeBufferPointer { x in
-                if layer.stride == 1 {
-                    let rows = windows * padded - span
-                    var acc = [Float](repeating: 0, count: rows * cout)
+        // Raw sums without bias, row r of window n at acc[(n * accStride + r) * cout].
+        let accStride: Int
+        var acc: [Float]
+        if cin == 1 && layer.stride == 1 && cout % 16 == 0 {
+            accStride = padded
+            acc = directSingleChannel(layer, xpad: xpad, rows: windows * padded - span)
+        } else if layer.stride == 1 {
+            accStride = padded
+            let rows = windows * padded - span
+            acc = [Float](unsafeUninitializedCapacity: rows * cout) { _, count in count = rows * cout }
+            layer.kernel.withUnsafeBufferPointer { w in
+                xpad.withUnsafeBufferPointer { x in
                     acc.withUnsafeMutableBufferPointer { c in
-                        if let bias = layer.bias {
-                            for r in 0..<rows { (c.baseAddress! + r * cout).update(from: bias, count: cout) }
-                        }
                         for j in 0..<layer.kernelSize {
                             gemm(rows, cout, cin, x.baseAddress! + j * layer.dilation * cin, cin,
-                                 w.baseAddress! + j * cin * cout, cout, c.baseAddress!, cout, beta: 1)
-                        }
-                        output.withUnsafeMutableBufferPointer { o in
-                            for n in 0..<windows {
-                                (o.baseAddress! + n * outLength * cout)
-                                    .update(from: c.baseAddress! + n * padded * cout, count: outLength * cout)
-                            }
+                                 w.baseAddress! + j * cin * cout, cout, c.baseAddress!, cout, beta: j == 0 ? 0 : 1)
                         }
                     }
-                } else {
-                    output.withUnsafeMutableBufferPointer { o in
+                }
+            }
+        } else {
+            accStride = outLength
+            acc = [Float](unsafeUninitializedCapacity: windows * outLength * cout) { _, count in count = windows * outLength * cout }
+            layer.kernel.withUnsafeBufferPointer { w in
+                xpad.withUnsafeBufferPointer { x in
+                    acc.withUnsafeMutableBufferPointer { o in
                         for n in 0..<windows {
-                            let c = o.baseAddress! + n * outLength * cout
-                            if let bias = layer.bias {
-                                for r in 0..<outLength { (c + r * cout).update(from: bias, count: cout) }
-                            }
                             for j in 0..<layer.kernelSize {
                                 gemm(outLength, cout, cin, x.baseAddress! + (n * padded + j * layer.dilation) * cin,
-                                     layer.stride * cin, w.baseAddress! + j * cin * cout, cout, c, cout, beta: 1)
+                                     layer.stride * cin, w.baseAddress! + j * cin * cout, cout,
+                                     o.baseAddress! + n * outLength * cout, cout, beta: j == 0 ? 0 : 1)
                             }
                         }
                     }
                 }
             }
         }
-        return output
+        // One pass: add the bias, keep the pre-activation if asked, apply the activation.
+        let total = windows * outLength * cout
+        let relu = layer.activation == .relu
+        let bias = layer.bias ?? [Float](repeating: 0, count: cout)
+        let output = [Float](unsafeUninitializedCapacity: total) { out, count in
+            acc.withUnsafeBufferPointer { a in
+                bias.withUnsafeBufferPointer { b in
+                    for n in 0..<windows {
+                        for t in 0..<outLength {
+                            let src = a.baseAddress! + (n * accStride + t) * cout
+                            let dst = out.baseAddress! + (n * outLength + t) * cout
+                            for c in 0..<cout { dst[c] = src[c] + b[c] }
+                        }
+                    }
+                }
+            }
+            count = total
+        }
+        var result = output
+        if relu { Kernels.relu(&result) }
+        return (result, keepPreactivation ? output : nil)
+    }
+
+    /// Single-input-channel stride-1 conv as a direct loop: row r = Σ_j x[r + j·d] · W[j, :].
+    /// `cout` is a multiple of 16.
+    static func directSingleChannel(_ layer: Conv1DLayer, xpad: [Float], rows: Int) -> [Float] {
+        let cout = layer.outChannels, k = layer.kernelSize, d = layer.dilation
+        return [Float](unsafeUninitializedCapacity: rows * cout) { out, count in
+            xpad.withUnsafeBufferPointer { x in
+                layer.kernel.withUnsafeBufferPointer { w in
+                    let wRaw = UnsafeRawPointer(w.baseAddress!)
+                    let oRaw = UnsafeMutableRawPointer(out.baseAddress!)
+                    for block in stride(from: 0, to: cout, by: 16) {
+                        let weights = (0..<k).map { j in wRaw.loadUnaligned(fromByteOffset: (j * cout + block) * 4, as: SIMD16<Float>.self) }
+                        for r in 0..<rows {
+                            var acc = SIMD16<Float>(repeating: 0)
+                            for j in 0..<k { acc += SIMD16<Float>(repeating: x[r + j * d]) * weights[j] }
+                            oRaw.storeBytes(of: acc, toByteOffset: (r * cout + block) * 4, as: SIMD16<Float>.self)
+                        }
+                    }
+                }
+            }
+            count = rows * cout
+        }
     }
 
     /// In-place ReLU, 16 lanes at a time (a branch per element is several times slower).

@@ -27,6 +27,8 @@ public enum NaiveReference {
 
     /// The production (BLAS) Conv1D pre-activation, exposed for comparison with `conv1D`.
     public static func fastConv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int) -> [Float] {
-        Kernels.conv1D(layer, input: input, windows: windows, length: length)
+        var linear = layer
+        linear.activation = .linear
+        return Kernels.conv1D(linear, input: input, windows: windows, length: length).output
     }
 }
