@@ -108,7 +108,11 @@ public enum HeartRatePipeline {
         }
         for segment in segments {
             var design = FilterDesign()
-            for n in segment { design.add(ppg: zWindow(ppg, n).z, acc: acc.map { zWindow($0, n).z }) }
+            for block in stride(from: segment.lowerBound, to: segment.upperBound, by: 64) {
+                design.add(windows: (block..<min(block + 64, segment.upperBound)).map { n in
+                    (zWindow(ppg, n).z, acc.map { zWindow($0, n).z })
+                })
+            }
             let filter: LinearMotionFilter
             switch options.filter {
             case .exact: filter = try design.leastSquares()

@@ -1,3 +1,4 @@
+import CCBLAS
 import Foundation
 import PPGSignals
 
@@ -61,26 +62,34 @@ public struct FilterDesign: Sendable {
 
     /// Adds one window: z-scored PPG `[T]` and z-scored ACC rows `[3][T]`.
     public mutating func add(ppg: [Float], acc: [[Float]]) {
-        let t = ppg.count, u = Self.unknowns
-        var x = [Double](repeating: 0, count: u)
-        for s in 0..<t {
-            for r in 0..<3 {
-                for j in 0..<LinearMotionFilter.taps {
-                    let k = s + j - LinearMotionFilter.half
-                    x[r * LinearMotionFilter.taps + j] = (k >= 0 && k < t) ? Double(acc[r][k]) : 0
+        add(windows: [(ppg, acc)])
+    }
+
+    /// Adds windows at once: builds their design rows (every sample's 63 shifted ACC values and
+    /// the bias input) and accumulates XᵀX (BLAS dsyrk), Xᵀy and yᵀy in Float64.
+    public mutating func add(windows batch: [(ppg: [Float], acc: [[Float]])]) {
+        guard let first = batch.first else { return }
+        let t = first.ppg.count, u = Self.unknowns, rows = batch.count * t
+        var x = [Double](repeating: 0, count: rows * u)
+        var y = [Double](repeating: 0, count: rows)
+        for (w, window) in batch.enumerated() {
+            for s in 0..<t {
+                let row = (w * t + s) * u
+                for r in 0..<3 {
+                    let accRow = window.acc[r]
+                    for j in 0..<LinearMotionFilter.taps {
+                        let k = s + j - LinearMotionFilter.half
+                        if k >= 0 && k < t { x[row + r * LinearMotionFilter.taps + j] = Double(accRow[k]) }
+                    }
                 }
+                x[row + u - 1] = 1
+                y[w * t + s] = Double(window.ppg[s])
             }
-            x[u - 1] = 1
-            let y = Double(ppg[s])
-            for a in 0..<u {
-                let xa = x[a]
-                if xa == 0 { continue }
-                cross[a] += xa * y
-                for b in a..<u { gram[a * u + b] += xa * x[b] }
-            }
-            targetEnergy += y * y
         }
-        windows += 1
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(u), Int32(rows), 1, x, Int32(u), 1, &gram, Int32(u))
+        cblas_dgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(u), 1, x, Int32(u), y, 1, 1, &cross, 1)
+        targetEnergy += y.reduce(0) { $0 + $1 * $1 }
+        windows += batch.count
     }
 
     /// The full symmetric Gram matrix.
