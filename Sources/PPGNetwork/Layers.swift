@@ -25,6 +25,20 @@ public struct Conv1DLayer: Sendable {
     public var padding: Padding
     public var activation: Activation
 
+    public init(kernel: [Float], bias: [Float]?, kernelSize: Int, inChannels: Int, outChannels: Int, stride: Int = 1,
+                dilation: Int = 1, padding: Padding, activation: Activation) {
+        precondition(kernel.count == kernelSize * inChannels * outChannels, "kernel must be [kernelSize, inChannels, outChannels]")
+        self.kernel = kernel
+        self.bias = bias
+        self.kernelSize = kernelSize
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.stride = stride
+        self.dilation = dilation
+        self.padding = padding
+        self.activation = activation
+    }
+
     /// Zero padding (left, right) in samples for an input of `length` samples.
     public func pads(length: Int) -> (left: Int, right: Int) {
         let span = (kernelSize - 1) * dilation
