@@ -19,8 +19,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Recording whose PPG windows are used.") var recording = "data/ppg_dalia_S6_stairs.h5"
     @Option(help: "Timed repetitions per figure.") var repeats = 9
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Flag(name: .customLong("regression-check"), help: "Only compare the BLAS conv with a direct loop on the same data; exit 1 if it is less than --minimum-ratio times faster.")
+    var regressionCheck = false
+    @Option(name: .customLong("minimum-ratio"), help: "Smallest acceptable naive/BLAS time ratio for --regression-check.") var minimumRatio: Double = 10
 
     func run() throws {
+        if regressionCheck { return try runRegressionCheck() }
         let windows = try benchWindows()
         let m = windows.count / 256
         var rows: [BenchFigure] = []
@@ -71,6 +75,29 @@ struct BenchCommand: ParsableCommand {
                       + String(format: "median %8.4f  min %8.4f  max %8.4f", r.medianMs, r.minMs, r.maxMs))
             }
         }
+    }
+
+    /// A cheap in-process ratio that does not depend on the machine's absolute speed: KID-PPG's
+    /// block-1 conv (32 → 32 channels, kernel 5, dilation 2, causal) on 16 windows, BLAS vs direct loop.
+    func runRegressionCheck() throws {
+        var state: UInt64 = 7
+        func next() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2001) / 1000 - 1
+        }
+        let layer = Conv1DLayer(kernel: (0..<(5 * 32 * 32)).map { _ in next() }, bias: (0..<32).map { _ in next() },
+                                kernelSize: 5, inChannels: 32, outChannels: 32, dilation: 2, padding: .causal, activation: .linear)
+        let x = (0..<(16 * 256 * 32)).map { _ in next() }
+        let fast = try measure("conv 32→32 k5 d2, 16 windows: BLAS (ms)", perItem: 1) {
+            _ = NaiveReference.fastConv1D(layer, input: x, windows: 16, length: 256)
+        }
+        let naive = try measure("conv 32→32 k5 d2, 16 windows: direct loop (ms)", perItem: 1) {
+            _ = NaiveReference.conv1D(layer, input: x, windows: 16, length: 256)
+        }
+        let ratio = naive.medianMs / fast.medianMs
+        print(String(format: "regression check: BLAS conv %.3f ms, direct loop %.3f ms, ratio %.1f (minimum %.1f)",
+                     fast.medianMs, naive.medianMs, ratio, minimumRatio))
+        if ratio < minimumRatio { throw ExitCode(1) }
     }
 
     /// PPG windows [M × 256]: the recording's 8 s windows with 2 s shift, or seeded noise.
