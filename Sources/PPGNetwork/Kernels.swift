@@ -85,27 +85,51 @@ enum Kernels {
                 }
             }
         }
-        // One pass: add the bias, keep the pre-activation if asked, apply the activation.
+        // One pass: add the bias and apply the activation (the pre-activation is kept only for taps).
         let total = windows * outLength * cout
-        let relu = layer.activation == .relu
+        let relu = layer.activation == .relu && !keepPreactivation
         let bias = layer.bias ?? [Float](repeating: 0, count: cout)
-        let output = [Float](unsafeUninitializedCapacity: total) { out, count in
+        var output = [Float](unsafeUninitializedCapacity: total) { out, count in
             acc.withUnsafeBufferPointer { a in
                 bias.withUnsafeBufferPointer { b in
                     for n in 0..<windows {
-                        for t in 0..<outLength {
-                            let src = a.baseAddress! + (n * accStride + t) * cout
-                            let dst = out.baseAddress! + (n * outLength + t) * cout
-                            for c in 0..<cout { dst[c] = src[c] + b[c] }
-                        }
+                        addBias(a.baseAddress! + n * accStride * cout, b.baseAddress!, into: out.baseAddress! + n * outLength * cout,
+                                rows: outLength, channels: cout, relu: relu)
                     }
                 }
             }
             count = total
         }
-        var result = output
-        if relu { Kernels.relu(&result) }
-        return (result, keepPreactivation ? output : nil)
+        guard keepPreactivation else { return (output, nil) }
+        let preactivation = output
+        if layer.activation == .relu { Kernels.relu(&output) }
+        return (output, preactivation)
+    }
+
+    /// dst[r, c] = src[r, c] + bias[c], then max(·, 0) when `relu`; 16 lanes at a time when possible.
+    @inline(__always)
+    static func addBias(_ src: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>,
+                        rows: Int, channels: Int, relu: Bool) {
+        if channels % 16 == 0 {
+            let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst), b = UnsafeRawPointer(bias)
+            let zero = SIMD16<Float>(repeating: 0)
+            for block in stride(from: 0, to: channels, by: 16) {
+                let bv = b.loadUnaligned(fromByteOffset: block * 4, as: SIMD16<Float>.self)
+                for r in 0..<rows {
+                    let offset = (r * channels + block) * 4
+                    var v = s.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self) + bv
+                    if relu { v.replace(with: zero, where: v .< zero) }
+                    d.storeBytes(of: v, toByteOffset: offset, as: SIMD16<Float>.self)
+                }
+            }
+        } else {
+            for r in 0..<rows {
+                for c in 0..<channels {
+                    let v = src[r * channels + c] + bias[c]
+                    dst[r * channels + c] = relu && v < 0 ? 0 : v
+                }
+            }
+        }
     }
 
     /// Single-input-channel stride-1 conv as a direct loop: row r = Σ_j x[r + j·d] · W[j, :].
@@ -152,25 +176,36 @@ enum Kernels {
     static func averagePool(_ layer: AveragePoolingLayer, input: [Float], windows: Int, length: Int, channels: Int) -> [Float] {
         let outLength = layer.outputLength(length)
         let left = layer.leftPad(length)
-        var output = [Float](repeating: 0, count: windows * outLength * channels)
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in
+        return [Float](unsafeUninitializedCapacity: windows * outLength * channels) { y, count in
+            y.baseAddress!.initialize(repeating: 0, count: windows * outLength * channels)
+            input.withUnsafeBufferPointer { x in
                 for n in 0..<windows {
                     for t in 0..<outLength {
                         let start = max(t * layer.stride - left, 0)
                         let end = min(t * layer.stride - left + layer.poolSize, length)
                         let out = y.baseAddress! + (n * outLength + t) * channels
-                        for s in start..<end {
-                            let row = x.baseAddress! + (n * length + s) * channels
-                            for c in 0..<channels { out[c] += row[c] }
-                        }
                         let scale = 1 / Float(end - start)
-                        for c in 0..<channels { out[c] *= scale }
+                        if channels % 16 == 0 {
+                            let o = UnsafeMutableRawPointer(out), xr = UnsafeRawPointer(x.baseAddress!)
+                            for block in stride(from: 0, to: channels, by: 16) {
+                                var sum = SIMD16<Float>(repeating: 0)
+                                for s in start..<end {
+                                    sum += xr.loadUnaligned(fromByteOffset: ((n * length + s) * channels + block) * 4, as: SIMD16<Float>.self)
+                                }
+                                o.storeBytes(of: sum * scale, toByteOffset: block * 4, as: SIMD16<Float>.self)
+                            }
+                        } else {
+                            for s in start..<end {
+                                let row = x.baseAddress! + (n * length + s) * channels
+                                for c in 0..<channels { out[c] += row[c] }
+                            }
+                            for c in 0..<channels { out[c] *= scale }
+                        }
                     }
                 }
             }
+            count = windows * outLength * channels
         }
-        return output
     }
 
     /// Dense on the last axis: `rows` rows of `inFeatures` → `units`.
