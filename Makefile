@@ -46,4 +46,4 @@ bench: release
 docs: release
 	mkdir -p out
 	$(RELEASE) inspect --model models/kid_ppg_weights.h5 --recording data/ppg_dalia_S6_stairs.h5 --out out/docs-inspect
-	scripts/render-png docs/inspect out/docs-inspect/*.svg
+	scripts/render-png --width 1400 --dest docs/inspect out/docs-inspect

@@ -259,7 +259,7 @@ public struct BarChart: Sendable {
 
     public func svg(width: Double = 760, height: Double = 420) -> String {
         SVGDocument(width: width, height: height) { doc in
-            let left = 64.0, right = width - 12, top = 30.0, bottom = height - 110
+            let left = 64.0, right = width - 70, top = 30.0, bottom = height - 110
             let all = groups.flatMap(\.values).filter(\.isFinite)
             let yr = yRange ?? (min(0, all.min() ?? 0)...max(all.max() ?? 1, 1e-9))
             let py = { (v: Double) in bottom - (v - yr.lowerBound) / (yr.upperBound - yr.lowerBound) * (bottom - top) }
