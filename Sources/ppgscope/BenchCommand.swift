@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PPGAnalysis
 import PPGFormats
 import PPGNetwork
 import PPGSignals
@@ -58,6 +59,13 @@ struct BenchCommand: ParsableCommand {
             _ = try split.head(previous: cached, current: f, workers: 1)
         })
 
+        // Spectra and DC metrics of every tap of one window (the inspect workload per window).
+        let inspected = LayerInspector.layers(of: kid, inputRateHz: 32)
+        let oneWindowTaps = try split.features(single.windows(1..<2), taps: .named(LayerInspector.requiredTaps(inspected)), workers: 1).taps
+        rows.append(try measure("spectra + DC metrics of every branch tap of one window (ms)", perItem: 1) {
+            LayerInspector(layers: inspected).add(taps: oneWindowTaps, count: 1, referenceBPM: [150])
+        })
+
         let s5Model = try KerasModelFile.load(s5)
         rows.append(try measure("S5 batched (ms per window)", perItem: m) { _ = try s5Model.forward(single) })
         let s5Batch = single.windows(0..<min(64, m))
@@ -72,7 +80,7 @@ struct BenchCommand: ParsableCommand {
             print("ppgscope bench: \(m) windows (\(FileManager.default.fileExists(atPath: recording) ? recording : "seeded noise")), \(repeats) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores, OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "auto")")
             for r in rows {
                 print(r.name.padding(toLength: 68, withPad: " ", startingAt: 0)
-                      + String(format: "median %8.4f  min %8.4f  max %8.4f", r.medianMs, r.minMs, r.maxMs))
+                      + String(format: "median %8.4f  min %8.4f  max %8.4f   (%7.0f per s)", r.medianMs, r.minMs, r.maxMs, 1000 / r.medianMs))
             }
         }
     }
