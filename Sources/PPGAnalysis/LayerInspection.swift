@@ -125,59 +125,63 @@ public final class LayerInspector: @unchecked Sendable {
             let pre = layer.preactivationTap.flatMap { taps[$0] }
             let t = layer.timeSteps, c = layer.channels, bins = t / 2 + 1
             let per = t * c
+            let fft = RealFFT.of(length: t)
+            let norm = 1 / Float(t)
+            var a = acc[li]
+            var column = [Float](repeating: 0, count: t), scratch: [Float] = [], complex = [Float](repeating: 0, count: 2 * bins)
+            var amplitudes = [Double](repeating: 0, count: bins), windowPower = [Double](repeating: 0, count: bins)
             for w in 0..<count {
-                let spectra = tensor.values.withUnsafeBufferPointer { buf in
-                    SpectralAnalysis.channelSpectra(UnsafeBufferPointer(rebasing: buf[(w * per)..<((w + 1) * per)]), time: t, channels: c,
-                                                    samplingRateHz: layer.samplingRateHz)
-                }
-                var preDC: [Float]?
-                if let pre {
-                    preDC = (0..<c).map { ch in
-                        var s: Float = 0
-                        for k in 0..<t { s += pre.values[w * per + k * c + ch] }
-                        return s / Float(t)
-                    }
-                }
-                var windowPower = [Double](repeating: 0, count: bins)
+                for k in 0..<bins { windowPower[k] = 0 }
                 for ch in 0..<c {
-                    let a = spectra[ch].amplitudes
+                    // One pass over the channel: gather, mean, mean square, liveness.
+                    var sum = 0.0, sumSquares = 0.0, preSum = 0.0
+                    tensor.values.withUnsafeBufferPointer { v in
+                        let base = v.baseAddress! + w * per + ch
+                        for k in 0..<t {
+                            let x = base[k * c]
+                            column[k] = x
+                            sum += Double(x)
+                            sumSquares += Double(x) * Double(x)
+                        }
+                    }
+                    if let pre {
+                        pre.values.withUnsafeBufferPointer { v in
+                            let base = v.baseAddress! + w * per + ch
+                            for k in 0..<t { preSum += Double(base[k * c]) }
+                        }
+                    }
+                    column.withUnsafeBufferPointer { x in complex.withUnsafeMutableBufferPointer { fft.forward(x, into: $0, scratch: &scratch) } }
+                    var peak = 0.0
                     for k in 0..<bins {
-                        acc[li].amplitudeSum[ch * bins + k] += Double(a[k])
-                        windowPower[k] += Double(a[k]) * Double(a[k])
+                        let m = Double((complex[2 * k] * complex[2 * k] + complex[2 * k + 1] * complex[2 * k + 1]).squareRoot() * norm)
+                        let amplitude = (k == 0 || (t % 2 == 0 && k == t / 2)) ? m : 2 * m
+                        amplitudes[k] = amplitude
+                        a.amplitudeSum[ch * bins + k] += amplitude
+                        windowPower[k] += amplitude * amplitude
+                        if k > 0 { peak = max(peak, amplitude) }
                     }
-                    var meanSquare = 0.0, allZero = true
-                    for k in 0..<t {
-                        let v = Double(tensor.values[w * per + k * c + ch])
-                        meanSquare += v * v
-                        if v != 0 { allZero = false }
-                    }
-                    meanSquare /= Double(t)
-                    let dc = Double(a[0])
-                    let peak = Double(a.dropFirst().max() ?? 0)
-                    if allZero {
-                        acc[li].dead += 1
+                    let signedDC = sum / Double(t), meanSquare = sumSquares / Double(t), dc = amplitudes[0]
+                    if sumSquares == 0 {
+                        a.dead += 1
                     } else {
-                        acc[li].live += 1
-                        acc[li].dcFractionSum += meanSquare > 0 ? dc * dc / meanSquare : 0
-                        acc[li].dcToPeakSum += peak > 0 ? dc / peak : 0
-                        if dc > peak { acc[li].dominant += 1 }
+                        a.live += 1
+                        a.dcFractionSum += dc * dc / meanSquare
+                        a.dcToPeakSum += peak > 0 ? dc / peak : 0
+                        if dc > peak { a.dominant += 1 }
                     }
-                    // Signed DC for the origin and the correlation.
-                    var signedDC = 0.0
-                    for k in 0..<t { signedDC += Double(tensor.values[w * per + k * c + ch]) }
-                    signedDC /= Double(t)
-                    if let preDC {
-                        acc[li].preDCSum += Double(preDC[ch])
-                        acc[li].reluDCSum += signedDC - Double(preDC[ch])
-                        acc[li].prePairs += 1
+                    if pre != nil {
+                        let preDC = preSum / Double(t)
+                        a.preDCSum += preDC
+                        a.reluDCSum += signedDC - preDC
+                        a.prePairs += 1
                     }
                     if let h = referenceBPM[w] {
-                        acc[li].sd[ch] += signedDC; acc[li].sdd[ch] += signedDC * signedDC
-                        acc[li].sh[ch] += h; acc[li].shh[ch] += h * h; acc[li].sdh[ch] += signedDC * h
-                        acc[li].n[ch] += 1
+                        a.sd[ch] += signedDC; a.sdd[ch] += signedDC * signedDC
+                        a.sh[ch] += h; a.shh[ch] += h * h; a.sdh[ch] += signedDC * h
+                        a.n[ch] += 1
                     }
                 }
-                for k in 0..<bins { acc[li].powerSum[k] += windowPower[k] }
+                for k in 0..<bins { a.powerSum[k] += windowPower[k] }
                 if let h = referenceBPM[w] {
                     let resolutionHz = layer.samplingRateHz / Double(t)
                     let nonDC = windowPower.dropFirst().reduce(0, +)
@@ -189,11 +193,12 @@ public final class LayerInspector: @unchecked Sendable {
                             let k = min(Int((hz / resolutionHz).rounded()), bins - 1)
                             for j in max(1, k - 1)...min(bins - 1, k + 1) { inBand.insert(j) }
                         }
-                        acc[li].harmonicShareSum += inBand.reduce(0.0) { $0 + windowPower[$1] } / nonDC
-                        acc[li].harmonicWindows += 1
+                        a.harmonicShareSum += inBand.reduce(0.0) { $0 + windowPower[$1] } / nonDC
+                        a.harmonicWindows += 1
                     }
                 }
             }
+            acc[li] = a
         }
         windows += count
     }
