@@ -44,6 +44,7 @@ bench: release
 
 ## docs: re-render the figures committed under docs/ (needs librsvg2-bin).
 docs: release
+	scripts/install-deps --docs
 	mkdir -p out
 	$(RELEASE) inspect --model models/kid_ppg_weights.h5 --recording data/ppg_dalia_S6_stairs.h5 --out out/docs-inspect
 	scripts/render-png --width 1400 --dest docs/inspect out/docs-inspect

@@ -9,5 +9,5 @@ struct PPGScope: ParsableCommand {
         Exit codes: 0 success, 1 bad input or failure (the message names the file and the problem), \
         64 usage error.
         """,
-        subcommands: [InfoCommand.self, ConvertCommand.self, SynthCommand.self, HRCommand.self, InspectCommand.self, CompareCommand.self, ActivationsCommand.self, BenchCommand.self])
+        subcommands: [InfoCommand.self, ConvertCommand.self, SynthCommand.self, HRCommand.self, InspectCommand.self, CompareCommand.self, PaperCommand.self, ActivationsCommand.self, BenchCommand.self])
 }
