@@ -1,7 +1,7 @@
 import Foundation
 
 /// A parsed JSON value: Keras model configs are walked as trees of these.
-public enum JSONValue: Sendable, Equatable, Decodable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -9,22 +9,26 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
     /// Parses JSON text; NaN/Infinity literals (which Python's json writes) are read as null.
     public static func parse(_ text: String) throws -> JSONValue {
         let cleaned = text.replacingOccurrences(of: "NaN", with: "null")
             .replacingOccurrences(of: "-Infinity", with: "null")
             .replacingOccurrences(of: "Infinity", with: "null")
-        return try JSONDecoder().decode(JSONValue.self, from: Data(cleaned.utf8))
+        let object = try JSONSerialization.jsonObject(with: Data(cleaned.utf8), options: [.fragmentsAllowed])
+        return JSONValue(foundation: object)
+    }
+
+    /// Converts JSONSerialization's output (much faster than decoding through `Decodable`).
+    init(foundation object: Any) {
+        switch object {
+        case let s as String: self = .string(s)
+        case let n as NSNumber:
+            // JSONSerialization gives booleans as NSNumber too (objCType "c"); JSON numbers never are chars.
+            if String(cString: n.objCType) == "c" { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
+        case let a as [Any]: self = .array(a.map { JSONValue(foundation: $0) })
+        case let o as [String: Any]: self = .object(o.mapValues { JSONValue(foundation: $0) })
+        default: self = .null
+        }
     }
 
     public subscript(key: String) -> JSONValue? {
