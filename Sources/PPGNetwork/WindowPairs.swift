@@ -105,7 +105,8 @@ public struct WindowPairSplit: Sendable {
         }
         let outputSlot = network.outputSlot
         let outputShape = network.outputShape
-        return parallelChunks(previous.batch, workers: workers) { range in
+        let chunk = max(1, min(headWindowsPerChunk, (previous.batch + 1) / 2))
+        return parallelChunks(previous.batch, workers: workers, chunkSize: chunk) { range in
             let run = network.execute(nodes: head, presets: [previousOutput: previous.windows(range).values,
                                                               currentOutput: current.windows(range).values],
                                       windows: range.count, keep: [outputSlot], taps: taps)
@@ -124,14 +125,19 @@ public struct WindowPairSplit: Sendable {
     }
 }
 
-/// Windows per unit of work: small enough that a block's activations stay in the CPU caches
-/// (16 KID-PPG windows of [264, 32] floats ≈ 540 KB), large enough for efficient GEMMs.
-let windowsPerChunk = 16
+/// Windows per unit of work through the conv blocks: few enough that a chunk's activations stay in
+/// the core's L2 cache (4 KID-PPG windows of [264, 32] floats ≈ 135 KB per buffer). Measured on
+/// the S6 windows (`ppgscope bench`): 4 windows per chunk 0.104 ms per pair, 16 → 0.110, 32 → 0.118.
+let convWindowsPerChunk = 4
+/// Pairs per unit of work through the head, whose dense weights (1 MB in KID-PPG) are better read
+/// once for many pairs.
+let headWindowsPerChunk = 64
 
-/// Runs `body` on consecutive chunks of up to `windowsPerChunk` windows, spread over up to `workers`
+/// Runs `body` on consecutive chunks of up to `chunkSize` windows, spread over up to `workers`
 /// threads (default: active processors), and concatenates outputs and taps in window order.
-func parallelChunks(_ count: Int, workers: Int?, _ body: @Sendable (Range<Int>) -> ForwardResult) -> ForwardResult {
-    let chunks = stride(from: 0, to: count, by: windowsPerChunk).map { $0..<min($0 + windowsPerChunk, count) }
+func parallelChunks(_ count: Int, workers: Int?, chunkSize: Int = convWindowsPerChunk,
+                    _ body: @Sendable (Range<Int>) -> ForwardResult) -> ForwardResult {
+    let chunks = stride(from: 0, to: count, by: chunkSize).map { $0..<min($0 + chunkSize, count) }
     let threads = max(1, min(workers ?? ProcessInfo.processInfo.activeProcessorCount, chunks.count))
     let box = ChunkResults(count: chunks.count)
     if threads == 1 {

@@ -19,6 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Single-input model.") var s5 = "models/relu_dc_model_S5.h5"
     @Option(help: "Recording whose PPG windows are used.") var recording = "data/ppg_dalia_S6_stairs.h5"
     @Option(help: "Timed repetitions per figure.") var repeats = 9
+    @Option(help: "Only the figures whose name contains this text (for profiling one figure).") var only: String?
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Flag(name: .customLong("regression-check"), help: "Only compare the BLAS conv with a direct loop on the same data; exit 1 if it is less than --minimum-ratio times faster.")
     var regressionCheck = false
@@ -74,11 +75,11 @@ struct BenchCommand: ParsableCommand {
         rows.append(try measure("S5 one window per call (ms)", perItem: 1) { _ = try s5Model.forward(s5One, workers: 1) })
 
         if json {
-            let data = try JSONEncoder().encode(rows)
+            let data = try JSONEncoder().encode(rows.filter { !$0.medianMs.isNaN })
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("ppgscope bench: \(m) windows (\(FileManager.default.fileExists(atPath: recording) ? recording : "seeded noise")), \(repeats) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores, OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "auto")")
-            for r in rows {
+            for r in rows where !r.medianMs.isNaN {
                 print(r.name.padding(toLength: 68, withPad: " ", startingAt: 0)
                       + String(format: "median %8.4f  min %8.4f  max %8.4f   (%7.0f per s)", r.medianMs, r.minMs, r.maxMs, 1000 / r.medianMs))
             }
@@ -126,6 +127,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func measure(_ name: String, perItem: Int, _ body: () throws -> Void) rethrows -> BenchFigure {
+        if let only, !name.contains(only) { return BenchFigure(name: name, medianMs: .nan, minMs: .nan, maxMs: .nan) }
         try body() // warm-up
         var times: [Double] = []
         for _ in 0..<repeats {
