@@ -18,6 +18,10 @@ public struct InspectionOptions: Sendable {
     public var harmonics = 8
     /// Run the DC ablation (rerun the model with DC removed / kept only, per block and for all).
     public var ablation = true
+    /// Keep every window's spectra (written to spectra.h5 as `amplitude_per_window`).
+    public var perWindowSpectra = false
+    /// Normalise channel spectra by the channel's standard deviation, as the paper's figure.
+    public var normaliseByStd = false
     /// Windows per forward block (bounds memory).
     public var blockWindows = 64
     /// At most this many spectrogram columns are kept (windows are averaged in groups beyond it).
@@ -57,6 +61,8 @@ public struct InspectionResult: Sendable {
     public var figureInput: ChannelSpectrum
     public var figureLayers: [(layer: String, samplingRateHz: Double, channels: [ChannelSpectrum])]
     public var ablation: [AblationRow]
+    /// Per layer (same order as `layers`), `[windows × channels × bins]` when asked for, else empty.
+    public var perWindowSpectra: [[Float]] = []
 }
 
 public enum Inspection {
@@ -70,7 +76,8 @@ public enum Inspection {
         }
         let t = layout.length
         let layers = LayerInspector.layers(of: network, inputRateHz: layout.samplingRateHz)
-        let inspector = LayerInspector(layers: layers, harmonics: options.harmonics)
+        let inspector = LayerInspector(layers: layers, harmonics: options.harmonics, keepPerWindow: options.perWindowSpectra,
+                                       normaliseByStd: options.normaliseByStd)
         let required = LayerInspector.requiredTaps(layers)
         let figureWindow = options.figureWindow ?? (range.lowerBound + range.upperBound) / 2
         guard range.contains(figureWindow) else { throw PPGScopeError(object: "figure window", "\(figureWindow) is not inspected") }
@@ -163,7 +170,8 @@ public enum Inspection {
         }
         return InspectionResult(layers: inspector.summaries(), estimates: estimates, spectrogramTimesS: columnTimes,
                                 spectrogramFrequenciesHz: frequencies, spectrogram: spectrogram, figureWindow: figureWindow,
-                                figureInput: input, figureLayers: figureLayerSpectra, ablation: ablation)
+                                figureInput: input, figureLayers: figureLayerSpectra, ablation: ablation,
+                                perWindowSpectra: options.perWindowSpectra ? layers.indices.map(inspector.perWindowSpectra) : [])
     }
 
     /// The paper's choice: the last conv of each of the first two blocks (or the first two conv layers with a ReLU).

@@ -85,11 +85,24 @@ public final class LayerInspector: @unchecked Sendable {
         }
     }
 
-    public init(layers: [InspectedLayer], harmonics: Int = 8) {
+    /// Keep every window's spectra (memory grows with the recording; off by default).
+    public let keepPerWindow: Bool
+    /// Divide each channel's spectrum by the channel's standard deviation on that window (as the
+    /// paper's figure), for the accumulated and per-window spectra; DC metrics are unaffected.
+    public let normaliseByStd: Bool
+    private var perWindow: [[Float]]
+
+    public init(layers: [InspectedLayer], harmonics: Int = 8, keepPerWindow: Bool = false, normaliseByStd: Bool = false) {
         self.layers = layers
         self.harmonics = harmonics
+        self.keepPerWindow = keepPerWindow
+        self.normaliseByStd = normaliseByStd
         acc = layers.map { Accumulator(channels: $0.channels, bins: $0.timeSteps / 2 + 1) }
+        perWindow = layers.map { _ in [] }
     }
+
+    /// Per-window spectra of layer `index`, `[windows × channels × bins]` row-major (empty unless `keepPerWindow`).
+    public func perWindowSpectra(_ index: Int) -> [Float] { perWindow[index] }
 
     /// The layers of `network` worth a spectrum: every tap with a time axis (conv outputs, pooling,
     /// attention, normalisation), each conv paired with its pre-activation. For pair models only the
@@ -104,6 +117,12 @@ public final class LayerInspector: @unchecked Sendable {
             if case .conv1D(let c) = node.operation {
                 pre = c.activation == .relu ? node.name + ".preact" : nil
                 bias = c.bias
+                if let pre {
+                    // The pre-activation first: its spectrum is what the ReLU acts on.
+                    result.append(InspectedLayer(name: Network.layerPath(node.name) + ".preact", tapName: pre,
+                                                 className: "Conv1D pre-activation", samplingRateHz: inputRateHz / Double(node.timeStep),
+                                                 timeSteps: node.outputShape[0], channels: node.outputShape[1], bias: c.bias))
+                }
             }
             result.append(InspectedLayer(name: Network.layerPath(node.name), tapName: node.name, className: node.operation.className,
                                          samplingRateHz: inputRateHz / Double(node.timeStep), timeSteps: node.outputShape[0],
@@ -152,14 +171,17 @@ public final class LayerInspector: @unchecked Sendable {
                     }
                     column.withUnsafeBufferPointer { x in complex.withUnsafeMutableBufferPointer { fft.forward(x, into: $0, scratch: &scratch) } }
                     var peak = 0.0
+                    let variance = max(sumSquares / Double(t) - (sum / Double(t)) * (sum / Double(t)), 0)
+                    let shown = normaliseByStd && variance > 0 ? 1 / variance.squareRoot() : 1
                     for k in 0..<bins {
                         let m = Double((complex[2 * k] * complex[2 * k] + complex[2 * k + 1] * complex[2 * k + 1]).squareRoot() * norm)
                         let amplitude = (k == 0 || (t % 2 == 0 && k == t / 2)) ? m : 2 * m
                         amplitudes[k] = amplitude
-                        a.amplitudeSum[ch * bins + k] += amplitude
+                        a.amplitudeSum[ch * bins + k] += amplitude * shown
                         windowPower[k] += amplitude * amplitude
                         if k > 0 { peak = max(peak, amplitude) }
                     }
+                    if keepPerWindow { perWindow[li].append(contentsOf: amplitudes.map { Float($0 * shown) }) }
                     let signedDC = sum / Double(t), meanSquare = sumSquares / Double(t), dc = amplitudes[0]
                     if sumSquares == 0 {
                         a.dead += 1

@@ -25,6 +25,8 @@ struct InspectCommand: ParsableCommand {
     @Option(name: .customLong("figure-window"), help: "Window shown in the Fig. 3 view (default: the middle one).") var figureWindow: Int?
     @Option(name: .customLong("figure-layers"), help: "Comma-separated layers for the Fig. 3 view (default: the last conv of blocks 1 and 2).") var figureLayers: String?
     @Flag(name: .customLong("no-ablation"), help: "Skip the DC ablation.") var noAblation = false
+    @Flag(name: .customLong("per-window"), help: "Also write every window's spectra to spectra.h5 (memory grows with the recording).") var perWindow = false
+    @Flag(help: "Normalise each channel's spectra by its standard deviation (as the paper's Fig. 3).") var normalise = false
 
     func run() throws {
         let network = try KerasModelFile.load(model)
@@ -37,6 +39,8 @@ struct InspectCommand: ParsableCommand {
         do { prepared = try HeartRatePipeline.prepare(rec, options: hrOptions) } catch let e as PPGScopeError { throw e.inFile(recording) }
         var options = InspectionOptions()
         options.ablation = !noAblation
+        options.perWindowSpectra = perWindow
+        options.normaliseByStd = normalise
         options.figureWindow = figureWindow
         options.figureLayers = figureLayers?.split(separator: ",").map(String.init)
         if let windows {
@@ -70,17 +74,22 @@ struct InspectCommand: ParsableCommand {
     func writeSpectra(_ result: InspectionResult, to path: String) throws {
         let file = try HDF5File.create(path)
         defer { file.close() }
-        for l in result.layers {
+        for (i, l) in result.layers.enumerated() {
             let group = "layers/" + l.layer.name
             let bins = l.frequenciesHz.count
             try file.write(group + "/mean_amplitude", shape: [l.layer.channels, bins], floats: l.meanSpectra.flatMap { $0 })
+            if i < result.perWindowSpectra.count {
+                try file.write(group + "/amplitude_per_window", shape: [l.windows, l.layer.channels, bins], floats: result.perWindowSpectra[i])
+            }
             try file.write(group + "/frequency_hz", shape: [bins], doubles: l.frequenciesHz)
+            try file.write(group + "/frequency_bpm", shape: [bins], doubles: l.frequenciesHz.map { $0 * 60 })
             try file.write(group + "/dc_hr_correlation", shape: [l.layer.channels], doubles: l.dcHRCorrelation)
             try file.setAttribute(group, "sampling_rate_hz", double: l.layer.samplingRateHz)
             try file.setAttribute(group, "tap", string: l.layer.tapName)
             try file.setAttribute(group, "windows", double: Double(l.windows))
         }
         try file.setAttribute("/", "layer_names", strings: result.layers.map(\.layer.name))
+        try file.setAttribute("/", "normalised_by_std", double: normalise ? 1 : 0)
     }
 }
 

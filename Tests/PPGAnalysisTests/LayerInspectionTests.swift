@@ -100,3 +100,25 @@ import Testing
         }
     }
 }
+
+/// Per-window spectra and the per-channel standard-deviation normalisation of the paper's figure.
+@Suite struct LayerSpectraOptionsTests {
+    @Test func normalisedSpectraDivideByTheChannelStandardDeviationAndKeepEveryWindow() throws {
+        let layer = InspectedLayer(name: "x", tapName: "x", className: "AveragePooling1D", samplingRateHz: 8, timeSteps: 64, channels: 1)
+        // Window 0: 2·cos at bin 5 (std √2); window 1: 4·cos (std 2√2). Normalised, both read √2 at bin 5.
+        var values: [Float] = []
+        for w in 0..<2 {
+            let amplitude = Double(2 * (w + 1))
+            for t in 0..<64 { values.append(Float(amplitude * cos(2 * Double.pi * 5 * Double(t) / 64))) }
+        }
+        let root2 = Float(2.0.squareRoot())
+        let inspector = LayerInspector(layers: [layer], keepPerWindow: true, normaliseByStd: true)
+        inspector.add(taps: ["x": Tensor(shape: [2, 64, 1], values: values)], count: 2, referenceBPM: [nil, nil])
+        let perWindow = inspector.perWindowSpectra(0)
+        #expect(perWindow.count == 2 * 33)
+        #expect(abs(perWindow[5] - root2) < 1e-4 && abs(perWindow[33 + 5] - root2) < 1e-4)
+        let s = try #require(inspector.summaries().first)
+        #expect(abs(s.meanSpectra[0][5] - root2) < 1e-4)
+        #expect(s.dcPowerFraction < 1e-8, "DC metrics are computed on the raw activation")
+    }
+}

@@ -72,7 +72,7 @@ import Testing
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/report/summary.json"))) as? [String: Any]
         #expect((summary?["windows"] as? Int) == 24)
         let layers = summary?["layers"] as? [[String: Any]] ?? []
-        #expect(layers.count == 14, "12 block layers, attention and normalisation")
+        #expect(layers.count == 23, "12 block layers, 9 conv pre-activations, attention and normalisation")
         #expect(layers.first?["samplingRateHz"] as? Double == 32 && layers.last?["samplingRateHz"] as? Double == 2)
     }
 }
