@@ -8,7 +8,7 @@ enum Kernels {
     /// buffers in the heap: layer buffers are a few hundred KB, above glibc's default mmap
     /// threshold, so without this every layer of every chunk pays fresh page faults and zeroing.
     static let configureBLAS: Void = {
-        openblas_set_num_threads(1)
+        ppgscope_single_threaded_blas()
         ppgscope_keep_buffers_in_heap()
     }()
 

@@ -3,7 +3,7 @@ import CCBLAS
 /// The only place PPGPaper calls BLAS. Row-major single precision.
 enum BLAS {
     /// OpenBLAS single-threaded: the experiments parallelise over repetitions themselves.
-    static let singleThreaded: Void = { openblas_set_num_threads(1) }()
+    static let singleThreaded: Void = { ppgscope_single_threaded_blas() }()
 
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, row-major; op(A) is m×k, op(B) is k×n.
     @inline(__always)
