@@ -54,10 +54,7 @@ public enum HeartRateReport {
         }
 
         public func json() throws -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
+            try ReportJSON.text(self)
         }
 
         public func text() -> String {

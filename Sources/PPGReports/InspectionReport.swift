@@ -34,10 +34,7 @@ public enum InspectionReport {
                         modelMetrics: HeartRateMetrics(estimates: r.estimates.map(\.hrBPM), references: r.estimates.map(\.referenceBPM)),
                         spectralMetrics: HeartRateMetrics(estimates: r.estimates.map(\.spectralBPM), references: r.estimates.map(\.referenceBPM)),
                         ablation: r.ablation)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(s), as: UTF8.self)
+        return try ReportJSON.text(s)
     }
 
     /// Channels with the largest |DC–HR correlation|, strongest first.

@@ -61,3 +61,14 @@ public enum ReportWriter {
         try write(HTMLIndex.page(title: title, intro: intro, figures: figures, keyNumbers: keyNumbers), to: "\(directory)/index.html")
     }
 }
+
+/// The JSON every report writes: pretty-printed, sorted keys, NaN and infinities as strings
+/// ("nan", "inf", "-inf") since JSON has no literal for them.
+public enum ReportJSON {
+    public static func text<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

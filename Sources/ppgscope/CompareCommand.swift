@@ -66,12 +66,10 @@ struct CompareCommand: ParsableCommand {
                                              intro: "\(runs[i].model) on \(runs[i].recording)",
                                              figures: InspectionReport.figures(results[i], modelName: URL(fileURLWithPath: runs[i].model).lastPathComponent))
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             struct Summary: Encodable { var a: String; var b: String; var layers: [ComparisonReport.LayerPair] }
-            try encoder.encode(Summary(a: "\(runs[0].model) on \(runs[0].recording)", b: "\(runs[1].model) on \(runs[1].recording)", layers: pairs))
-                .write(to: URL(fileURLWithPath: dir + "/summary.json"))
+            try ReportWriter.write(try ReportJSON.text(Summary(a: "\(runs[0].model) on \(runs[0].recording)",
+                                                                b: "\(runs[1].model) on \(runs[1].recording)", layers: pairs)),
+                                   to: dir + "/summary.json")
             try ReportWriter.writeReport(directory: dir, title: "ppgscope compare: \(labels.0) vs \(labels.1)",
                                          intro: "Layer spectra and DC prominence side by side. Full reports: a/index.html and b/index.html.",
                                          figures: ComparisonReport.figures(results[0], results[1], labels: labels))

@@ -28,10 +28,7 @@ struct PaperOutputOptions: ParsableArguments {
 func writePaperReport<S: Encodable>(directory: String, title: String, intro: String, figures: [ReportFigure],
                                     keyNumbers: [(String, String)], summary: S) throws {
     try ReportWriter.writeReport(directory: directory, title: title, intro: intro, figures: figures, keyNumbers: keyNumbers)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    try ReportWriter.write(String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n", to: "\(directory)/summary.json")
+    try ReportWriter.write(try ReportJSON.text(summary) + "\n", to: "\(directory)/summary.json")
     print("wrote \(directory)/summary.json, \(figures.map(\.fileName).joined(separator: ", ")), index.html")
 }
 

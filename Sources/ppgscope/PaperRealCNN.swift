@@ -54,10 +54,7 @@ struct PaperRealCNNCommand: ParsableCommand {
             }
         }
         try OutputDirectory.write(out) { dir in
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            try encoder.encode(numbers).write(to: URL(fileURLWithPath: dir + "/summary.json"))
+            try ReportWriter.write(try ReportJSON.text(numbers), to: dir + "/summary.json")
             try ReportWriter.writeReport(directory: dir, title: "Section V-B: ReLU spectra in real CNNs",
                                          intro: "The paper's Fig. 3 view on \(recording), window \(figureWindow), for the S5 model and KID-PPG.",
                                          figures: figures)
