@@ -21,6 +21,10 @@ func recordingSummary(_ path: String) throws -> String {
     } else {
         lines.append("reference HR: none")
     }
-    for key in recording.metadata.keys.sorted() { lines.append("\(key): \(recording.metadata[key]!)") }
+    for key in recording.metadata.keys.sorted() {
+        let value = recording.metadata[key]!
+        // Long lists (e.g. one activity label per window) are summarised.
+        lines.append(value.count > 100 ? "\(key): \(value.prefix(60))… (\(value.split(separator: ",").count) values)" : "\(key): \(value)")
+    }
     return lines.joined(separator: "\n")
 }
