@@ -78,6 +78,7 @@ struct BenchCommand: ParsableCommand {
             let data = try JSONEncoder().encode(rows.filter { !$0.medianMs.isNaN })
             print(String(decoding: data, as: UTF8.self))
         } else {
+            print("command: " + CommandLine.arguments.joined(separator: " "))
             print("ppgscope bench: \(m) windows (\(FileManager.default.fileExists(atPath: recording) ? recording : "seeded noise")), \(repeats) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores, OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "auto")")
             for r in rows where !r.medianMs.isNaN {
                 print(r.name.padding(toLength: 68, withPad: " ", startingAt: 0)
