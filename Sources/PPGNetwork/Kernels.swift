@@ -61,9 +61,19 @@ enum Kernels {
             layer.kernel.withUnsafeBufferPointer { w in
                 xpad.withUnsafeBufferPointer { x in
                     acc.withUnsafeMutableBufferPointer { c in
-                        for j in 0..<layer.kernelSize {
-                            gemm(rows, cout, cin, x.baseAddress! + j * layer.dilation * cin, cin,
-                                 w.baseAddress! + j * cin * cout, cout, c.baseAddress!, cout, beta: j == 0 ? 0 : 1)
+                        let (wp, xp, cp) = (w.baseAddress!, x.baseAddress!, c.baseAddress!)
+                        let shiftedGEMMs = { (first: Int, count: Int) in
+                            for j in 0..<layer.kernelSize {
+                                gemm(count, cout, cin, xp + (first + j * layer.dilation) * cin, cin,
+                                     wp + j * cin * cout, cout, cp + first * cout, cout, beta: j == 0 ? 0 : 1)
+                            }
+                        }
+                        if windows == 1 && rows >= 64 {
+                            // One window (streaming): half the rows on a second thread.
+                            let half = (rows / 2 + 15) / 16 * 16
+                            RowSplitWorker.shared.run { part in part == 0 ? shiftedGEMMs(0, half) : shiftedGEMMs(half, rows - half) }
+                        } else {
+                            shiftedGEMMs(0, rows)
                         }
                     }
                 }

@@ -144,6 +144,8 @@ func parallelChunks(_ count: Int, workers: Int?, chunkSize: Int = convWindowsPer
         for (i, range) in chunks.enumerated() { box.set(i, body(range)) }
     } else {
         let next = ChunkResults.Counter()
+        RowSplitWorker.parallelRegions.add(1, ordering: .relaxed)
+        defer { RowSplitWorker.parallelRegions.subtract(1, ordering: .relaxed) }
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while let i = next.take(below: chunks.count) { box.set(i, body(chunks[i])) }
         }

@@ -79,3 +79,24 @@ struct GoldenCase: CustomTestStringConvertible, Sendable {
         #expect(one.taps == three.taps)
     }
 }
+
+/// One window at a time (the streaming path, whose GEMMs are split over two threads) gives Keras'
+/// outputs too.
+@Suite struct SingleWindowParityTests {
+    @Test(arguments: GoldenCase.all)
+    func eachWindowAloneMatchesKeras(_ c: GoldenCase) throws {
+        let network = try KerasModelFile.load(try TestPaths.required(c.model))
+        let golden = try HDF5File.open(TestPaths.fixture(c.golden))
+        let (shape, inputs) = try golden.readFloats("inputs")
+        let finalDense = network.nodes.last(where: { if case .dense = $0.operation { return true }; return false })!
+        let (_, keras) = try golden.readFloats("taps/" + finalDense.name)
+        let d = keras.count / shape[0]
+        let x = Tensor(shape: shape, values: inputs)
+        for w in 0..<shape[0] {
+            let out = try network.forward(x.windows(w..<(w + 1)), taps: .named([finalDense.name])).taps[finalDense.name]!
+            for k in 0..<d {
+                #expect(abs(out.values[k] - keras[w * d + k]) <= 0.01, "window \(w) output \(k)")
+            }
+        }
+    }
+}
