@@ -226,8 +226,23 @@ enum Kernels {
             if let bias = layer.bias {
                 for r in 0..<rows { (y.baseAddress! + r * layer.units).update(from: bias, count: layer.units) }
             }
-            gemm(rows, layer.units, layer.inFeatures, input, layer.inFeatures, layer.kernel, layer.units,
-                 y.baseAddress!, layer.units, beta: 1)
+            let yp = y.baseAddress!
+            input.withUnsafeBufferPointer { x in
+                layer.kernel.withUnsafeBufferPointer { w in
+                    let (xp, wp) = (x.baseAddress!, w.baseAddress!)
+                    let columns = { (first: Int, count: Int) in
+                        gemm(rows, count, layer.inFeatures, xp, layer.inFeatures, wp + first, layer.units, yp + first, layer.units, beta: 1)
+                    }
+                    if rows == 1 && layer.units >= 128 && layer.inFeatures * layer.units >= 65536 {
+                        // One window (streaming): a large dense layer is a matrix–vector product
+                        // bound by reading its weights; each thread reads half the columns.
+                        let half = layer.units / 2 / 16 * 16
+                        RowSplitWorker.shared.run { part in part == 0 ? columns(0, half) : columns(half, layer.units - half) }
+                    } else {
+                        columns(0, layer.units)
+                    }
+                }
+            }
         }
         if layer.activation == .relu { relu(&output) }
         return output
