@@ -113,3 +113,28 @@ import Testing
         }
     }
 }
+
+/// The S5 model over all 215 raw S6 windows reproduces Keras' HR of every window.
+@Suite struct S6WindowsS5Tests {
+    @Test func everyS6WindowMatchesKerasWithin0_01BPM() throws {
+        let recordingPath = CLI.repository + "/data/ppg_dalia_S6_stairs.h5"
+        guard FileManager.default.fileExists(atPath: recordingPath) else {
+            Issue.record("\(recordingPath) is missing: run scripts/fetch-kid-ppg first")
+            return
+        }
+        let ppg = try #require(try RecordingIO.read(recordingPath).channel("ppg")).samples
+        var windows: [Float] = []
+        for n in 0..<215 { windows += ppg[(n * 64)..<(n * 64 + 256)] }
+        let dir = try CLI.temporaryDirectory("s5windows")
+        let file = try HDF5File.create(dir + "/windows.h5")
+        try file.write("inputs", shape: [215, 256, 1], floats: windows)
+        file.close()
+        let r = try CLI.run(["activations", "--model", "models/relu_dc_model_S5.h5", "--inputs", dir + "/windows.h5",
+                             "--out", dir + "/out.h5", "--taps", "dense_11"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let mine = try HDF5File.open(dir + "/out.h5").readFloats("outputs").values
+        let keras = try HDF5File.open(CLI.fixture("s5_s6_windows.h5")).readDoubles("outputs").values
+        #expect(mine.count == 215 && keras.count == 215)
+        for n in 0..<215 { #expect(abs(Double(mine[n]) - keras[n]) <= 0.01, "window \(n)") }
+    }
+}
