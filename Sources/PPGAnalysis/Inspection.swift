@@ -63,6 +63,19 @@ public struct InspectionResult: Sendable {
     public var ablation: [AblationRow]
     /// Per layer (same order as `layers`), `[windows × channels × bins]` when asked for, else empty.
     public var perWindowSpectra: [[Float]] = []
+    /// DC against the reference frequency for the channels whose DC correlates most with it, in the
+    /// post-ReLU conv layer where that correlation is largest (sampled windows).
+    public var dcScatter: DCScatter?
+}
+
+/// Per-window DC of a few channels of one layer, beside each window's reference frequency.
+public struct DCScatter: Sendable {
+    public var layer: String
+    public var channels: [Int]
+    /// `dc[i][k]`: channel `channels[i]` on sampled window k.
+    public var dc: [[Float]]
+    public var referenceBPM: [Double]
+    public var correlation: [Double]
 }
 
 public enum Inspection {
@@ -78,6 +91,7 @@ public enum Inspection {
         let layers = LayerInspector.layers(of: network, inputRateHz: layout.samplingRateHz)
         let inspector = LayerInspector(layers: layers, harmonics: options.harmonics, keepPerWindow: options.perWindowSpectra,
                                        normaliseByStd: options.normaliseByStd)
+        inspector.dcSampleStride = max(1, range.count / 2000)
         let required = LayerInspector.requiredTaps(layers)
         let figureWindow = options.figureWindow ?? (range.lowerBound + range.upperBound) / 2
         guard range.contains(figureWindow) else { throw PPGScopeError(object: "figure window", "\(figureWindow) is not inspected") }
@@ -168,10 +182,24 @@ public enum Inspection {
         if options.ablation {
             ablation = try runAblation(prepared, network: network, reference: reference, range: range, plain: estimates)
         }
-        return InspectionResult(layers: inspector.summaries(), estimates: estimates, spectrogramTimesS: columnTimes,
+        let summaries = inspector.summaries()
+        var scatter: DCScatter?
+        func strongest(_ l: LayerSummary) -> Double { l.dcHRCorrelation.filter(\.isFinite).map(abs).max() ?? 0 }
+        if let best = summaries.indices.filter({ summaries[$0].layer.className == "Conv1D" }).max(by: { strongest(summaries[$0]) < strongest(summaries[$1]) }) {
+            let l = summaries[best]
+            let channels = l.dcHRCorrelation.indices.filter { l.dcHRCorrelation[$0].isFinite }
+                .sorted { abs(l.dcHRCorrelation[$0]) > abs(l.dcHRCorrelation[$1]) }.prefix(8)
+            let (dc, refs) = inspector.dcSamples(best)
+            let c = l.layer.channels
+            scatter = DCScatter(layer: l.layer.name, channels: Array(channels),
+                                dc: channels.map { ch in stride(from: ch, to: dc.count, by: c).map { dc[$0] } },
+                                referenceBPM: refs, correlation: channels.map { l.dcHRCorrelation[$0] })
+        }
+        return InspectionResult(layers: summaries, estimates: estimates, spectrogramTimesS: columnTimes,
                                 spectrogramFrequenciesHz: frequencies, spectrogram: spectrogram, figureWindow: figureWindow,
                                 figureInput: input, figureLayers: figureLayerSpectra, ablation: ablation,
-                                perWindowSpectra: options.perWindowSpectra ? layers.indices.map(inspector.perWindowSpectra) : [])
+                                perWindowSpectra: options.perWindowSpectra ? layers.indices.map(inspector.perWindowSpectra) : [],
+                                dcScatter: scatter)
     }
 
     /// The paper's choice: the last conv of each of the first two blocks (or the first two conv layers with a ReLU).

@@ -91,6 +91,12 @@ public final class LayerInspector: @unchecked Sendable {
     /// paper's figure), for the accumulated and per-window spectra; DC metrics are unaffected.
     public let normaliseByStd: Bool
     private var perWindow: [[Float]]
+    /// Every `dcSampleStride`-th window's signed DC per channel and its reference frequency, for
+    /// the DC-vs-HR scatter plots (bounded: the stride keeps at most a few thousand windows).
+    public var dcSampleStride = 1
+    private var dcSamples: [[Float]]
+    private var dcSampleReference: [[Double]]
+    private var seenWindows: [Int]
 
     public init(layers: [InspectedLayer], harmonics: Int = 8, keepPerWindow: Bool = false, normaliseByStd: Bool = false) {
         self.layers = layers
@@ -99,7 +105,13 @@ public final class LayerInspector: @unchecked Sendable {
         self.normaliseByStd = normaliseByStd
         acc = layers.map { Accumulator(channels: $0.channels, bins: $0.timeSteps / 2 + 1) }
         perWindow = layers.map { _ in [] }
+        dcSamples = layers.map { _ in [] }
+        dcSampleReference = layers.map { _ in [] }
+        seenWindows = layers.map { _ in 0 }
     }
+
+    /// The sampled windows' signed DC of layer `index`, `[samples × channels]`, and their reference BPM.
+    public func dcSamples(_ index: Int) -> (dc: [Float], referenceBPM: [Double]) { (dcSamples[index], dcSampleReference[index]) }
 
     /// Per-window spectra of layer `index`, `[windows × channels × bins]` row-major (empty unless `keepPerWindow`).
     public func perWindowSpectra(_ index: Int) -> [Float] { perWindow[index] }
@@ -141,6 +153,10 @@ public final class LayerInspector: @unchecked Sendable {
     public func add(taps: [String: Tensor], count: Int, referenceBPM: [Double?]) {
         for (li, layer) in layers.enumerated() {
             guard let tensor = taps[layer.tapName] else { continue }
+            // Windows whose DC is sampled: those with a reference, every `dcSampleStride`-th.
+            let sampled = (0..<count).map { w in referenceBPM[w] != nil && (seenWindows[li] + w) % dcSampleStride == 0 }
+            for w in 0..<count where sampled[w] { dcSampleReference[li].append(referenceBPM[w]!) }
+            seenWindows[li] += count
             let pre = layer.preactivationTap.flatMap { taps[$0] }
             let t = layer.timeSteps, c = layer.channels, bins = t / 2 + 1
             let per = t * c
@@ -197,6 +213,7 @@ public final class LayerInspector: @unchecked Sendable {
                         a.reluDCSum += signedDC - preDC
                         a.prePairs += 1
                     }
+                    if sampled[w] { dcSamples[li].append(Float(signedDC)) }
                     if let h = referenceBPM[w] {
                         a.sd[ch] += signedDC; a.sdd[ch] += signedDC * signedDC
                         a.sh[ch] += h; a.shh[ch] += h * h; a.sdh[ch] += signedDC * h

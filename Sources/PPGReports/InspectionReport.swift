@@ -98,16 +98,19 @@ public enum InspectionReport {
                                                            ("share with DC the largest component", r.layers.map(\.dcDominantShare))],
                                                   yRange: 0...1).svg(width: 980, height: 460)))
         // (d) DC vs HR for the strongest channels.
-        if let best = r.layers.filter({ $0.layer.className == "Conv1D" }).max(by: { maxAbs($0.dcHRCorrelation) < maxAbs($1.dcHRCorrelation) }) {
-            let channels = strongest(best, 8)
-            let bars = BarChart(title: "DC–HR correlation of the 8 strongest channels of \(best.layer.name)", yLabel: "Pearson r across windows",
-                                categories: channels.map { "channel \($0)" }, groups: [("r(DC, HR)", channels.map { best.dcHRCorrelation[$0] })],
-                                yRange: -1...1)
+        if let scatter = r.dcScatter {
+            let hasReference = r.estimates.contains { $0.referenceBPM != nil }
+            let panels = scatter.channels.indices.map { i in
+                LinePlot(title: "channel \(scatter.channels[i]): r = \(String(format: "%.2f", scatter.correlation[i]))",
+                         xLabel: hasReference ? "reference HR (BPM)" : "input peak (BPM)", yLabel: "DC",
+                         series: [PlotSeries(name: "", x: scatter.referenceBPM, y: scatter.dc[i].map(Double.init),
+                                             color: Palette.color(i), pointsOnly: true)])
+            }
+            figures.append(ReportFigure(fileName: "dc_hr_correlation.svg",
+                                        caption: "How the DC carries frequency information: each window's DC of the \(scatter.channels.count) channels of \(scatter.layer) whose DC correlates most with the \(hasReference ? "reference heart rate" : "input's dominant frequency (no reference HR)") across windows (Pearson r in each title).",
+                                        svg: PlotGrid(title: "DC vs heart rate, \(scatter.layer)", panels: panels, columns: 4).svg(panelWidth: 300, panelHeight: 220)))
             let perLayer = BarChart(title: "Largest |r(DC, HR)| per layer", yLabel: "max over channels of |r|", categories: names,
                                     groups: [("max |r|", r.layers.map { maxAbs($0.dcHRCorrelation) })], yRange: 0...1)
-            figures.append(ReportFigure(fileName: "dc_hr_correlation.svg",
-                                        caption: "How the DC carries frequency information: Pearson correlation across windows between a channel's DC and the heart rate (reference HR, or the input's dominant frequency without one), for the strongest channels of the layer where it is largest.",
-                                        svg: bars.svg(width: 760, height: 400)))
             figures.append(ReportFigure(fileName: "dc_hr_correlation_layers.svg",
                                         caption: "The largest |DC–HR correlation| of any channel, per layer.",
                                         svg: perLayer.svg(width: 980, height: 460)))

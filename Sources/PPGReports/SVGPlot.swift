@@ -12,14 +12,18 @@ public struct PlotSeries: Sendable {
     public var dashed: Bool
     /// Optional ±band drawn as a translucent area around y (e.g. ± one standard deviation).
     public var band: [Double]?
+    /// Draw each point as a dot instead of joining them (a scatter plot).
+    public var pointsOnly: Bool
 
-    public init(name: String, x: [Double], y: [Double], color: String = Palette.color(0), dashed: Bool = false, band: [Double]? = nil) {
+    public init(name: String, x: [Double], y: [Double], color: String = Palette.color(0), dashed: Bool = false, band: [Double]? = nil,
+                pointsOnly: Bool = false) {
         self.name = name
         self.x = x
         self.y = y
         self.color = color
         self.dashed = dashed
         self.band = band
+        self.pointsOnly = pointsOnly
     }
 }
 
@@ -110,6 +114,12 @@ public struct LinePlot: Sendable {
                 for i in s.x.indices where s.y[i].isFinite { points.append("\(f(px(s.x[i]))),\(f(py(s.y[i] + band[i])))") }
                 for i in s.x.indices.reversed() where s.y[i].isFinite { points.append("\(f(px(s.x[i]))),\(f(py(s.y[i] - band[i])))") }
                 doc += "<polygon points=\"\(points.joined(separator: " "))\" fill=\"\(s.color)\" fill-opacity=\"0.2\" stroke=\"none\"/>\n"
+            }
+            if s.pointsOnly {
+                for i in s.x.indices where s.x[i].isFinite && s.y[i].isFinite {
+                    doc += "<circle cx=\"\(f(px(s.x[i])))\" cy=\"\(f(py(s.y[i])))\" r=\"\(compact ? 1.8 : 2.5)\" fill=\"\(s.color)\" fill-opacity=\"0.6\"/>\n"
+                }
+                continue
             }
             var path = ""
             var pen = false
