@@ -48,6 +48,11 @@ import Testing
         let s = try #require(inspector.summaries().first)
         #expect(abs(s.dcHRCorrelation[0] - 1) < 1e-6)
         #expect(s.dcHRCorrelation[2].isNaN, "a constant channel's DC does not vary: correlation undefined")
+        // The sampled per-window DCs behind the scatter plot: window-major, one value per channel.
+        let (dc, refs) = inspector.dcSamples(0)
+        #expect(refs == [100, 110, 120, 130] && dc.count == 4 * 3)
+        for w in 1..<4 { #expect(abs((dc[w * 3] - dc[(w - 1) * 3]) - 0.25) < 1e-5, "channel 0 DC rises 0.25 per window") }
+        #expect(dc[2] == 0.7 && dc[11] == 0.7)
     }
 
     @Test func bandwidthOfAPureToneIsItsFrequency() throws {
