@@ -146,8 +146,8 @@ public enum InspectionReport {
         return figures
     }
 
-    static func maxAbs(_ v: [Double]) -> Double { v.filter(\.isFinite).map(abs).max() ?? 0 }
-    public static func maxAbsPublic(_ v: [Double]) -> Double { maxAbs(v) }
+    /// Largest |value| among the finite values (0 when none).
+    public static func maxAbs(_ v: [Double]) -> Double { v.filter(\.isFinite).map(abs).max() ?? 0 }
     static func safe(_ s: String) -> String { String(s.map { $0.isLetter || $0.isNumber ? $0 : "_" }) }
     static func format(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.3g", x) }
 }

@@ -100,7 +100,7 @@ enum InspectionText {
             [l.layer.name, String(format: "%g", l.layer.samplingRateHz), String(format: "%.3f", l.dcPowerFraction),
              String(format: "%.2f", l.dcToLargestNonDC), String(format: "%.0f", 100 * l.dcDominantShare),
              String(format: "%.1f", l.deadChannelsPerWindow), String(format: "%.2f", l.bandwidth99Hz),
-             String(format: "%.2f", l.harmonicShare), String(format: "%.2f", InspectionReport.maxAbsPublic(l.dcHRCorrelation))]
+             String(format: "%.2f", l.harmonicShare), String(format: "%.2f", InspectionReport.maxAbs(l.dcHRCorrelation))]
         }
         var lines = textTable(header: ["layer", "Hz", "DC power", "DC/peak", "DC-max %", "dead", "BW99 Hz", "harmonic", "max |r(DC,HR)|"], rows: rows)
         if !r.ablation.isEmpty {
