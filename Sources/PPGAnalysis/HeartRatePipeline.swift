@@ -151,62 +151,67 @@ public enum HeartRatePipeline {
     }
 
     /// Heart rate for every window: the model (pair or single-input), the spectral baseline and the
-    /// reference. `progress` is called with the number of windows done.
+    /// reference. Windows are processed in blocks of `options.blockWindows`; after each block
+    /// `emit` receives its finished estimates in window order (so a caller can write them out as
+    /// they come) and `progress` the number of windows done.
+    @discardableResult
     public static func estimate(_ windows: PreparedWindows, network: Network?, reference: HeartRateSeries?,
-                                options: HeartRateOptions, progress: ((Int) -> Void)? = nil) throws -> [WindowEstimate] {
+                                options: HeartRateOptions, progress: ((Int) -> Void)? = nil,
+                                emit: (([WindowEstimate]) throws -> Void)? = nil) throws -> [WindowEstimate] {
         let layout = windows.layout
-        var estimates = (0..<windows.count).map { n in
-            WindowEstimate(window: n, startS: layout.startS(n), endS: layout.endS(n),
-                           referenceBPM: reference?.value(at: layout.endS(n)))
+        let t = layout.length
+        let model = options.runModel ? network : nil
+        if let model, model.inputShape[0] != layout.length {
+            throw PPGScopeError(object: "model", "the model takes windows of \(model.inputShape[0]) samples, the pipeline makes \(layout.length)")
         }
-        if options.runSpectral {
-            var previous: Double?
-            for n in 0..<windows.count {
-                let bpm = SpectralPeak.estimate(Array(windows.window(n)), samplingRateHz: layout.samplingRateHz,
-                                                options: options.spectral, previousBPM: previous)
-                estimates[n].spectralBPM = bpm
-                previous = bpm ?? previous
-            }
-        }
-        guard options.runModel, let network else { return estimates }
-        guard network.inputShape[0] == layout.length else {
-            throw PPGScopeError(object: "model", "the model takes windows of \(network.inputShape[0]) samples, the pipeline makes \(layout.length)")
+        let split = model.flatMap { WindowPairSplit($0) }
+        if let model, split == nil, model.inputShape[1] != 1 {
+            throw PPGScopeError(object: "model", "input [\(model.inputShape[0]), \(model.inputShape[1])] is neither one window nor a KID-PPG-style pair")
         }
         let isDistribution: Bool = {
-            if case .normalDistribution = network.nodes.last?.operation { return true }
+            if case .normalDistribution = model?.nodes.last?.operation { return true }
             return false
         }()
-        let t = layout.length
-        if let split = WindowPairSplit(network) {
-            // Blocks of windows; each block recomputes only the one window before it.
-            var start = 1
-            while start < windows.count {
-                let end = min(start + options.blockWindows, windows.count)
-                let block = Tensor(shape: [end - start + 1, t, 1], values: Array(windows.ppg[((start - 1) * t)..<(end * t)]))
-                let out = try split.consecutivePairs(block)
-                let d = out.elementsPerWindow
-                for k in 0..<(end - start) {
-                    let row = Array(out.values[(k * d)..<((k + 1) * d)])
-                    fill(&estimates[start + k], row, isDistribution: isDistribution, threshold: options.thresholdBPM)
-                }
-                start = end
-                progress?(end)
+        var estimates: [WindowEstimate] = []
+        estimates.reserveCapacity(windows.count)
+        var previousSpectral: Double?
+        var start = 0
+        while start < windows.count {
+            let end = min(start + options.blockWindows, windows.count)
+            var block = (start..<end).map { n in
+                WindowEstimate(window: n, startS: layout.startS(n), endS: layout.endS(n), referenceBPM: reference?.value(at: layout.endS(n)))
             }
-        } else if network.inputShape[1] == 1 {
-            var start = 0
-            while start < windows.count {
-                let end = min(start + options.blockWindows, windows.count)
-                let out = try network.forward(Tensor(shape: [end - start, t, 1], values: Array(windows.ppg[(start * t)..<(end * t)]))).output
-                let d = out.elementsPerWindow
-                for k in 0..<(end - start) {
-                    fill(&estimates[start + k], Array(out.values[(k * d)..<((k + 1) * d)]), isDistribution: isDistribution,
-                         threshold: options.thresholdBPM)
+            if options.runSpectral {
+                for n in start..<end {
+                    let bpm = SpectralPeak.estimate(Array(windows.window(n)), samplingRateHz: layout.samplingRateHz,
+                                                    options: options.spectral, previousBPM: previousSpectral)
+                    block[n - start].spectralBPM = bpm
+                    previousSpectral = bpm ?? previousSpectral
                 }
-                start = end
-                progress?(end)
             }
-        } else {
-            throw PPGScopeError(object: "model", "input [\(network.inputShape[0]), \(network.inputShape[1])] is neither one window nor a KID-PPG-style pair")
+            if let model {
+                // Pair models: window n's estimate comes from the pair (n − 1, n); each block
+                // recomputes only the one window before it.
+                let first = split != nil ? max(start, 1) : start
+                if first < end {
+                    let out: Tensor
+                    if let split {
+                        out = try split.consecutivePairs(Tensor(shape: [end - first + 1, t, 1], values: Array(windows.ppg[((first - 1) * t)..<(end * t)])))
+                    } else {
+                        out = try model.forward(Tensor(shape: [end - first, t, 1], values: Array(windows.ppg[(first * t)..<(end * t)]))).output
+                    }
+                    let d = out.elementsPerWindow
+                    for n in first..<end {
+                        let k = n - first
+                        fill(&block[n - start], Array(out.values[(k * d)..<((k + 1) * d)]), isDistribution: isDistribution,
+                             threshold: options.thresholdBPM)
+                    }
+                }
+            }
+            try emit?(block)
+            estimates += block
+            start = end
+            progress?(end)
         }
         return estimates
     }

@@ -5,9 +5,14 @@ import PPGAnalysis
 public enum HeartRateReport {
     /// One row per window: `window, start_s, end_s, hr_bpm, hr_std_bpm, p_within, spectral_bpm, reference_bpm`,
     /// empty cells where a value does not apply.
-    public static func csv(_ estimates: [WindowEstimate]) -> String {
+    public static func csv(_ estimates: [WindowEstimate]) -> String { csvHeader + csvRows(estimates) }
+
+    public static let csvHeader = "window,start_s,end_s,hr_bpm,hr_std_bpm,p_within,spectral_bpm,reference_bpm\n"
+
+    /// The rows of `estimates`, each ending in a newline.
+    public static func csvRows(_ estimates: [WindowEstimate]) -> String {
         func cell(_ v: Double?, _ digits: Int = 4) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "" }
-        var text = "window,start_s,end_s,hr_bpm,hr_std_bpm,p_within,spectral_bpm,reference_bpm\n"
+        var text = ""
         for e in estimates {
             text += "\(e.window),\(cell(e.startS, 3)),\(cell(e.endS, 3)),\(cell(e.hrBPM)),\(cell(e.hrStdBPM)),\(cell(e.pWithin)),\(cell(e.spectralBPM)),\(cell(e.referenceBPM))\n"
         }

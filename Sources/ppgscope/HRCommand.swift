@@ -59,15 +59,22 @@ struct HRCommand: ParsableCommand {
         let progress = ProgressBar(label: "hr")
         let prepared: PreparedWindows
         do { prepared = try HeartRatePipeline.prepare(rec, options: options) } catch let e as PPGScopeError { throw e.inFile(recording) }
-        let estimates = try HeartRatePipeline.estimate(prepared, network: network, reference: rec.referenceHR, options: options) {
-            progress.update($0, of: prepared.count)
+        let run = { (emit: (([WindowEstimate]) throws -> Void)?) in
+            try HeartRatePipeline.estimate(prepared, network: network, reference: rec.referenceHR, options: options,
+                                           progress: { progress.update($0, of: prepared.count) }, emit: emit)
+        }
+        let estimates: [WindowEstimate]
+        if let out {
+            // Rows are written block by block to a temporary file, renamed onto --out at the end.
+            estimates = try AtomicOutput.write(to: out) { temporary in
+                let csv = try CSVRowWriter(path: temporary, header: HeartRateReport.csvHeader)
+                defer { csv.close() }
+                return try run { block in try csv.write(HeartRateReport.csvRows(block)) }
+            }
+        } else {
+            estimates = try run(nil)
         }
         progress.finish()
-        if let out {
-            try AtomicOutput.write(to: out) { temporary in
-                try Data(HeartRateReport.csv(estimates).utf8).write(to: URL(fileURLWithPath: temporary))
-            }
-        }
         let summary = HeartRateReport.Summary(estimates: estimates, filter: prepared.filterReport, threshold: threshold,
                                               recording: recording, model: model)
         if json {
