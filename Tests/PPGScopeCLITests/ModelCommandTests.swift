@@ -84,13 +84,7 @@ import Testing
 /// `ppgscope activations` over all 214 raw S6 pairs reproduces Keras' HR of every pair.
 @Suite struct S6PairsTests {
     @Test func everyS6PairMatchesKerasWithin0_01BPM() throws {
-        let recordingPath = CLI.repository + "/data/ppg_dalia_S6_stairs.h5"
-        guard FileManager.default.fileExists(atPath: recordingPath) else {
-            Issue.record("\(recordingPath) is missing: run scripts/fetch-kid-ppg first")
-            return
-        }
-        let recording = try RecordingIO.read(recordingPath)
-        let ppg = try #require(recording.channel("ppg")).samples
+        let ppg = try s6PPG()
         var pairs: [Float] = []
         for n in 1..<215 {
             for t in 0..<256 { pairs.append(ppg[(n - 1) * 64 + t]); pairs.append(ppg[n * 64 + t]) }
@@ -117,12 +111,7 @@ import Testing
 /// The S5 model over all 215 raw S6 windows reproduces Keras' HR of every window.
 @Suite struct S6WindowsS5Tests {
     @Test func everyS6WindowMatchesKerasWithin0_01BPM() throws {
-        let recordingPath = CLI.repository + "/data/ppg_dalia_S6_stairs.h5"
-        guard FileManager.default.fileExists(atPath: recordingPath) else {
-            Issue.record("\(recordingPath) is missing: run scripts/fetch-kid-ppg first")
-            return
-        }
-        let ppg = try #require(try RecordingIO.read(recordingPath).channel("ppg")).samples
+        let ppg = try s6PPG()
         var windows: [Float] = []
         for n in 0..<215 { windows += ppg[(n * 64)..<(n * 64 + 256)] }
         let dir = try CLI.temporaryDirectory("s5windows")
@@ -137,4 +126,18 @@ import Testing
         #expect(mine.count == 215 && keras.count == 215)
         for n in 0..<215 { #expect(abs(Double(mine[n]) - keras[n]) <= 0.01, "window \(n)") }
     }
+}
+
+/// The fetched S6 recording's raw PPG; a missing file fails the test (it is never skipped).
+func s6PPG() throws -> [Float] {
+    let path = CLI.repository + "/data/ppg_dalia_S6_stairs.h5"
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw CLIFixtureMissing(path: path)
+    }
+    return try #require(try RecordingIO.read(path).channel("ppg")).samples
+}
+
+struct CLIFixtureMissing: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "\(path) is missing: run scripts/fetch-kid-ppg first" }
 }
