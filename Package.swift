@@ -2,7 +2,7 @@
 // ppgscope: looks inside heart-rate CNNs the way a signal-processing engineer would.
 //
 // Floors, each importing only from below:
-//   C libraries (CHDF5, CSndFile, CFFTW3, CCBLAS)
+//   C libraries (CHDF5, CSndFile, CFFTW3, CCBLAS) and ppgscope's C kernels (CKernels)
 //   → pure computation (PPGSignals, PPGNetwork, PPGSpectral)
 //   → I/O (PPGFormats: the one HDF5 owner, Keras files, recordings)
 //   → the `ppgscope` command (parse, call, print).
@@ -25,9 +25,12 @@ let package = Package(
         .systemLibrary(name: "CCBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
 
+        // ppgscope's own C: direct Conv1D kernels for AVX-512F, chosen at run time (BLAS otherwise).
+        .target(name: "CKernels"),
+
         // Pure computation: no file I/O.
         .target(name: "PPGSignals"),
-        .target(name: "PPGNetwork", dependencies: ["CCBLAS", "PPGSignals"]),
+        .target(name: "PPGNetwork", dependencies: ["CCBLAS", "CKernels", "PPGSignals"]),
         .target(name: "PPGSpectral", dependencies: ["CFFTW3"]),
 
         // Files: HDF5 (one serialising owner), Keras weights, recordings in every format.

@@ -1,5 +1,19 @@
 import CCBLAS
+import CKernels
 import Foundation
+
+/// How Conv1D layers are computed. `direct` is ppgscope's AVX-512F register-tiled kernel
+/// (CKernels), `blas` is `kernelSize` shifted OpenBLAS GEMMs; `ppgscope bench --only conv` measures
+/// both on every KID-PPG layer shape (the direct kernel measured 1.3–2.5× faster here).
+public enum ConvolutionBackend: String, Sendable, CaseIterable {
+    case direct, blas
+
+    /// Whether this CPU runs the direct kernels (AVX-512F).
+    public static let directAvailable = ppgscope_conv1d_direct_available() == 1
+
+    /// The backend the forward pass uses: `direct` where the CPU has AVX-512F, else `blas`.
+    public static let preferred: ConvolutionBackend = directAvailable ? .direct : .blas
+}
 
 /// Compute kernels for one batch of windows. Inputs and outputs are row-major
 /// `[windows, time, channels]` (or `[windows, features]`) buffers; BLAS does the multiplies.
@@ -29,7 +43,8 @@ enum Kernels {
     /// the rows that straddle two windows are dropped. A single input channel (the first layer)
     /// uses a direct SIMD loop instead, where GEMMs with K = 1 would waste most of their time.
     static func conv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int,
-                       keepPreactivation: Bool = false) -> (output: [Float], preactivation: [Float]?) {
+                       keepPreactivation: Bool = false,
+                       backend: ConvolutionBackend = .preferred) -> (output: [Float], preactivation: [Float]?) {
         _ = configureBLAS
         let cin = layer.inChannels, cout = layer.outChannels
         let (left, right) = layer.pads(length: length)
@@ -47,6 +62,10 @@ enum Kernels {
                 }
             }
             count = windows * padded * cin
+        }
+        if backend == .direct && ConvolutionBackend.directAvailable && layer.stride == 1 {
+            return directConv1D(layer, xpad: xpad, windows: windows, padded: padded, outLength: outLength,
+                                keepPreactivation: keepPreactivation)
         }
         // Raw sums without bias, row r of window n at acc[(n * accStride + r) * cout].
         let accStride: Int
@@ -113,6 +132,45 @@ enum Kernels {
         guard keepPreactivation else { return (output, nil) }
         let preactivation = output
         if layer.activation == .relu { Kernels.relu(&output) }
+        return (output, preactivation)
+    }
+
+    /// Stride-1 Conv1D with the direct AVX-512F kernel, one window at a time straight into the
+    /// output, bias and ReLU fused. For a single window (streaming) the rows of a large layer are
+    /// split between the calling thread and `RowSplitWorker`.
+    static func directConv1D(_ layer: Conv1DLayer, xpad: [Float], windows: Int, padded: Int, outLength: Int,
+                             keepPreactivation: Bool) -> (output: [Float], preactivation: [Float]?) {
+        let cin = layer.inChannels, cout = layer.outChannels, k = layer.kernelSize, d = layer.dilation
+        let total = windows * outLength * cout
+        let fuseReLU: Int32 = layer.activation == .relu && !keepPreactivation ? 1 : 0
+        let splitRows = windows == 1 && outLength >= 16 && outLength * cout * cin * k >= 65_536
+        var output = [Float](unsafeUninitializedCapacity: total) { out, count in
+            let y = out.baseAddress!
+            xpad.withUnsafeBufferPointer { x in
+                layer.kernel.withUnsafeBufferPointer { w in
+                    func run(_ bias: UnsafePointer<Float>?) {
+                        for n in 0..<windows {
+                            let xn = x.baseAddress! + n * padded * cin, yn = y + n * outLength * cout
+                            let rows = { (first: Int, count: Int) in
+                                ppgscope_conv1d_direct(xn, Int32(cin), w.baseAddress!, Int32(k), Int32(d), bias, Int32(cout),
+                                                       fuseReLU, yn, Int32(first), Int32(count))
+                            }
+                            if splitRows {
+                                let half = outLength / 2
+                                RowSplitWorker.shared.run { part in part == 0 ? rows(0, half) : rows(half, outLength - half) }
+                            } else {
+                                rows(0, outLength)
+                            }
+                        }
+                    }
+                    if let bias = layer.bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
+                }
+            }
+            count = total
+        }
+        guard keepPreactivation else { return (output, nil) }
+        let preactivation = output
+        if layer.activation == .relu { relu(&output) }
         return (output, preactivation)
     }
 

@@ -25,10 +25,10 @@ public enum NaiveReference {
         return y
     }
 
-    /// The production (BLAS) Conv1D pre-activation, exposed for comparison with `conv1D`.
-    public static func fastConv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int) -> [Float] {
-        var linear = layer
-        linear.activation = .linear
-        return Kernels.conv1D(linear, input: input, windows: windows, length: length).output
+    /// The production Conv1D (direct AVX-512F kernel or shifted BLAS GEMMs) with `layer`'s
+    /// activation, exposed for comparison with `conv1D` and for the benchmark.
+    public static func fastConv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int,
+                                  backend: ConvolutionBackend = .preferred) -> [Float] {
+        Kernels.conv1D(layer, input: input, windows: windows, length: length, backend: backend).output
     }
 }

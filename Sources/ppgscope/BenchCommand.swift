@@ -59,6 +59,13 @@ struct BenchCommand: ParsableCommand {
             let f = try split.features(newWindow, workers: 1).features
             _ = try split.head(previous: cached, current: f, workers: 1)
         })
+        let newFeatures = try split.features(newWindow, workers: 1).features
+        rows.append(try measure("  of which the conv blocks of the new window (ms)", perItem: 1) {
+            _ = try split.features(newWindow, workers: 1)
+        })
+        rows.append(try measure("  of which the head on the cached and new features (ms)", perItem: 1) {
+            _ = try split.head(previous: cached, current: newFeatures, workers: 1)
+        })
 
         // Spectra and DC metrics of every tap of one window (the inspect workload per window).
         let inspected = LayerInspector.layers(of: kid, inputRateHz: 32)
@@ -73,6 +80,24 @@ struct BenchCommand: ParsableCommand {
         rows.append(try measure("S5 batch of 64 (ms per window)", perItem: s5Batch.batch) { _ = try s5Model.forward(s5Batch) })
         let s5One = single.windows(0..<1)
         rows.append(try measure("S5 one window per call (ms)", perItem: 1) { _ = try s5Model.forward(s5One, workers: 1) })
+
+        // Each distinct KID-PPG conv layer shape, both backends, on 4 windows (a batch chunk) and on
+        // one window (streaming): the evidence for using the direct kernel instead of the BLAS.
+        var seenShapes = Set<String>()
+        for node in kid.nodes {
+            guard case .conv1D(let layer) = node.operation, layer.stride == 1 else { continue }
+            let length = node.outputShape[0]
+            let shape = "\(layer.inChannels)→\(layer.outChannels) × \(length)"
+            guard seenShapes.insert(shape).inserted else { continue }
+            for count in [4, 1] {
+                let x = (0..<(count * length * layer.inChannels)).map { Float(($0 * 7919) % 2001) / 1000 - 1 }
+                for backend in ConvolutionBackend.allCases where backend == .blas || ConvolutionBackend.directAvailable {
+                    rows.append(try measure("conv \(shape), \(count) window\(count == 1 ? "" : "s"): \(backend) (µs per window)", perItem: count, unit: 1e3) {
+                        _ = NaiveReference.fastConv1D(layer, input: x, windows: count, length: length, backend: backend)
+                    })
+                }
+            }
+        }
 
         if json {
             let data = try JSONEncoder().encode(rows.filter { !$0.medianMs.isNaN })
@@ -127,14 +152,15 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    func measure(_ name: String, perItem: Int, _ body: () throws -> Void) rethrows -> BenchFigure {
+    /// Median, min and max of `repeats` timed runs after one warm-up, in ms per item (× `unit`).
+    func measure(_ name: String, perItem: Int, unit: Double = 1, _ body: () throws -> Void) rethrows -> BenchFigure {
         if let only, !name.contains(only) { return BenchFigure(name: name, medianMs: .nan, minMs: .nan, maxMs: .nan) }
         try body() // warm-up
         var times: [Double] = []
         for _ in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
             try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(perItem))
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(perItem) * unit)
         }
         times.sort()
         return BenchFigure(name: name, medianMs: times[times.count / 2], minMs: times.first!, maxMs: times.last!)

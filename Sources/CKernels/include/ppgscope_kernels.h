@@ -1,0 +1,31 @@
+#ifndef PPGSCOPE_KERNELS_H
+#define PPGSCOPE_KERNELS_H
+
+// Direct Conv1D kernels for the small shapes of heart-rate CNNs (tens of channels, a few hundred
+// samples), where a BLAS call spends much of its time packing. Compiled for AVX-512F with a
+// function target attribute and chosen at run time: callers ask
+// `ppgscope_conv1d_direct_available()` first and use the BLAS path otherwise.
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when this CPU runs the AVX-512F direct kernels, else 0.
+int ppgscope_conv1d_direct_available(void);
+
+/// Stride-1 Conv1D rows `[firstRow, firstRow + rowCount)` of one window, bias and ReLU fused:
+///
+///     y[r, o] = act(bias[o] + Σ_j Σ_c x[r + j·dilation, c] · w[j, c, o])
+///
+/// `x` is the zero-padded input `[rows + (kernelSize − 1)·dilation, inChannels]`, `w` the Keras
+/// kernel `[kernelSize, inChannels, outChannels]`, `y` the output `[rows, outChannels]` (all
+/// row-major, float32); `bias` may be NULL; `relu` is 0 or 1. Only call when
+/// `ppgscope_conv1d_direct_available()` returned 1.
+void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int kernelSize, int dilation,
+                            const float *bias, int outChannels, int relu, float *y, int firstRow, int rowCount);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
