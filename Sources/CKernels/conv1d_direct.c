@@ -18,8 +18,8 @@ int ppgscope_conv1d_direct_available(void) {
 }
 
 // One tile: rows [row, row + R) and channels [o0, o0 + 16·V) (the last vector masked by `tail`).
-PPG_INLINE PPG_AVX512 void tile(const float *x, int cin, const float *w, int k, int d, const float *bias,
-                                int cout, int relu, float *y, int row, int o0, __mmask16 tail,
+PPG_INLINE PPG_AVX512 void tile(const float *x, int cin, const float *w, int ldw, int k, int d, const float *bias,
+                                int ldy, int relu, float *y, int row, int o0, __mmask16 tail,
                                 const int R, const int V) {
     __m512 acc[12][4];
     UNROLL for (int v = 0; v < V; v++) {
@@ -29,12 +29,12 @@ PPG_INLINE PPG_AVX512 void tile(const float *x, int cin, const float *w, int k, 
     }
     for (int j = 0; j < k; j++) {
         const float *xj = x + (size_t)(row + j * d) * cin;
-        const float *wj = w + (size_t)j * cin * cout + o0;
+        const float *wj = w + (size_t)j * cin * ldw + o0;
         for (int c = 0; c < cin; c++) {
             __m512 wv[4];
             UNROLL for (int v = 0; v < V; v++) {
                 __mmask16 m = v == V - 1 ? tail : (__mmask16)0xFFFF;
-                wv[v] = _mm512_maskz_loadu_ps(m, wj + (size_t)c * cout + 16 * v);
+                wv[v] = _mm512_maskz_loadu_ps(m, wj + (size_t)c * ldw + 16 * v);
             }
             UNROLL for (int r = 0; r < R; r++) {
                 __m512 xb = _mm512_set1_ps(xj[(size_t)r * cin + c]);
@@ -44,7 +44,7 @@ PPG_INLINE PPG_AVX512 void tile(const float *x, int cin, const float *w, int k, 
     }
     const __m512 zero = _mm512_setzero_ps();
     UNROLL for (int r = 0; r < R; r++) {
-        float *yr = y + (size_t)(row + r) * cout + o0;
+        float *yr = y + (size_t)(row + r) * ldy + o0;
         UNROLL for (int v = 0; v < V; v++) {
             __mmask16 m = v == V - 1 ? tail : (__mmask16)0xFFFF;
             __m512 out = relu ? _mm512_max_ps(acc[r][v], zero) : acc[r][v];
@@ -55,18 +55,18 @@ PPG_INLINE PPG_AVX512 void tile(const float *x, int cin, const float *w, int k, 
 
 // All rows for one group of V vectors: full tiles of RMAX rows, then one smaller tile.
 #define ROWS_FOR_V(V, RMAX)                                                                         \
-    PPG_AVX512 static void rows_v##V(const float *x, int cin, const float *w, int k, int d,          \
-                                     const float *bias, int cout, int relu, float *y, int first,     \
+    PPG_AVX512 static void rows_v##V(const float *x, int cin, const float *w, int ldw, int k, int d, \
+                                     const float *bias, int ldy, int relu, float *y, int first,      \
                                      int count, int o0, __mmask16 tail) {                           \
         int r = first, end = first + count;                                                         \
-        for (; r + RMAX <= end; r += RMAX) tile(x, cin, w, k, d, bias, cout, relu, y, r, o0, tail, RMAX, V); \
+        for (; r + RMAX <= end; r += RMAX) tile(x, cin, w, ldw, k, d, bias, ldy, relu, y, r, o0, tail, RMAX, V); \
         switch (end - r) {                                                                          \
         case 0: break;                                                                              \
         ROW_CASES_##RMAX(V)                                                                         \
         }                                                                                           \
     }
 
-#define RC(n, V) case n: tile(x, cin, w, k, d, bias, cout, relu, y, r, o0, tail, n, V); break;
+#define RC(n, V) case n: tile(x, cin, w, ldw, k, d, bias, ldy, relu, y, r, o0, tail, n, V); break;
 #define ROW_CASES_6(V) RC(1, V) RC(2, V) RC(3, V) RC(4, V) RC(5, V)
 #define ROW_CASES_8(V) ROW_CASES_6(V) RC(6, V) RC(7, V)
 #define ROW_CASES_12(V) ROW_CASES_8(V) RC(8, V) RC(9, V) RC(10, V) RC(11, V)
@@ -76,8 +76,9 @@ ROWS_FOR_V(2, 12)
 ROWS_FOR_V(3, 8)
 ROWS_FOR_V(4, 6)
 
-void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int kernelSize, int dilation,
-                            const float *bias, int outChannels, int relu, float *y, int firstRow, int rowCount) {
+void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int weightStride, int kernelSize,
+                            int dilation, const float *bias, int outChannels, int relu, float *y, int outputStride,
+                            int firstRow, int rowCount) {
     // Output channels in groups of up to 64 (4 vectors); the last vector of the last group masked.
     int o0 = 0;
     while (o0 < outChannels) {
@@ -87,10 +88,10 @@ void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int 
         int lastLanes = width - 16 * (vectors - 1);
         __mmask16 tail = (__mmask16)(lastLanes == 16 ? 0xFFFF : ((1u << lastLanes) - 1));
         switch (vectors) {
-        case 1: rows_v1(x, inChannels, w, kernelSize, dilation, bias, outChannels, relu, y, firstRow, rowCount, o0, tail); break;
-        case 2: rows_v2(x, inChannels, w, kernelSize, dilation, bias, outChannels, relu, y, firstRow, rowCount, o0, tail); break;
-        case 3: rows_v3(x, inChannels, w, kernelSize, dilation, bias, outChannels, relu, y, firstRow, rowCount, o0, tail); break;
-        default: rows_v4(x, inChannels, w, kernelSize, dilation, bias, outChannels, relu, y, firstRow, rowCount, o0, tail); break;
+        case 1: rows_v1(x, inChannels, w, weightStride, kernelSize, dilation, bias, outputStride, relu, y, firstRow, rowCount, o0, tail); break;
+        case 2: rows_v2(x, inChannels, w, weightStride, kernelSize, dilation, bias, outputStride, relu, y, firstRow, rowCount, o0, tail); break;
+        case 3: rows_v3(x, inChannels, w, weightStride, kernelSize, dilation, bias, outputStride, relu, y, firstRow, rowCount, o0, tail); break;
+        default: rows_v4(x, inChannels, w, weightStride, kernelSize, dilation, bias, outputStride, relu, y, firstRow, rowCount, o0, tail); break;
         }
         o0 += width;
     }
@@ -100,8 +101,9 @@ void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int 
 
 int ppgscope_conv1d_direct_available(void) { return 0; }
 
-void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int kernelSize, int dilation,
-                            const float *bias, int outChannels, int relu, float *y, int firstRow, int rowCount) {
+void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int weightStride, int kernelSize,
+                            int dilation, const float *bias, int outChannels, int relu, float *y, int outputStride,
+                            int firstRow, int rowCount) {
     (void)x; (void)inChannels; (void)w; (void)kernelSize; (void)dilation;
     (void)bias; (void)outChannels; (void)relu; (void)y; (void)firstRow; (void)rowCount;
 }

@@ -88,9 +88,11 @@ enum Kernels {
                             }
                         }
                         if windows == 1 && rows >= 64 {
-                            // One window (streaming): half the rows on a second thread.
-                            let half = (rows / 2 + 15) / 16 * 16
-                            RowSplitWorker.shared.run { part in part == 0 ? shiftedGEMMs(0, half) : shiftedGEMMs(half, rows - half) }
+                            // One window (streaming): blocks of rows shared with a second thread.
+                            let tile = (rows + 7) / 8
+                            RowSplitWorker.shared.run(tiles: (rows + tile - 1) / tile) { i in
+                                shiftedGEMMs(i * tile, min(tile, rows - i * tile))
+                            }
                         } else {
                             shiftedGEMMs(0, rows)
                         }
@@ -152,12 +154,15 @@ enum Kernels {
                         for n in 0..<windows {
                             let xn = x.baseAddress! + n * padded * cin, yn = y + n * outLength * cout
                             let rows = { (first: Int, count: Int) in
-                                ppgscope_conv1d_direct(xn, Int32(cin), w.baseAddress!, Int32(k), Int32(d), bias, Int32(cout),
-                                                       fuseReLU, yn, Int32(first), Int32(count))
+                                ppgscope_conv1d_direct(xn, Int32(cin), w.baseAddress!, Int32(cout), Int32(k), Int32(d), bias, Int32(cout),
+                                                       fuseReLU, yn, Int32(cout), Int32(first), Int32(count))
                             }
                             if splitRows {
-                                let half = outLength / 2
-                                RowSplitWorker.shared.run { part in part == 0 ? rows(0, half) : rows(half, outLength - half) }
+                                // Blocks of 8 (long layers) or 4 row tiles shared with a second thread.
+                                let tile = (outLength + (outLength >= 128 ? 7 : 3)) / (outLength >= 128 ? 8 : 4)
+                                RowSplitWorker.shared.run(tiles: (outLength + tile - 1) / tile) { i in
+                                    rows(i * tile, min(tile, outLength - i * tile))
+                                }
                             } else {
                                 rows(0, outLength)
                             }
@@ -276,33 +281,46 @@ enum Kernels {
         }
     }
 
-    /// Dense on the last axis: `rows` rows of `inFeatures` → `units`.
-    static func dense(_ layer: DenseLayer, input: [Float], rows: Int) -> [Float] {
+    /// Dense on the last axis: `rows` rows of `inFeatures` → `units`, bias and ReLU fused.
+    ///
+    /// With the direct backend this is the conv kernel with kernel size 1; otherwise one BLAS GEMM.
+    /// One row (streaming) of a large layer is a matrix–vector product bound by reading the
+    /// weights: blocks of columns are shared with a second thread, each reading its own weights.
+    static func dense(_ layer: DenseLayer, input: [Float], rows: Int, backend: ConvolutionBackend = .preferred) -> [Float] {
         _ = configureBLAS
-        var output = [Float](repeating: 0, count: rows * layer.units)
-        output.withUnsafeMutableBufferPointer { y in
-            if let bias = layer.bias {
-                for r in 0..<rows { (y.baseAddress! + r * layer.units).update(from: bias, count: layer.units) }
-            }
+        let units = layer.units, width = layer.inFeatures
+        let direct = backend == .direct && ConvolutionBackend.directAvailable
+        let split = rows == 1 && units >= 128 && width * units >= 65536
+        let tile = split ? ((units + 7) / 8 + 15) & ~15 : units
+        var output = [Float](unsafeUninitializedCapacity: rows * units) { y, count in
             let yp = y.baseAddress!
+            if !direct {
+                for r in 0..<rows {
+                    if let bias = layer.bias { (yp + r * units).initialize(from: bias, count: units) } else { (yp + r * units).initialize(repeating: 0, count: units) }
+                }
+            }
             input.withUnsafeBufferPointer { x in
                 layer.kernel.withUnsafeBufferPointer { w in
                     let (xp, wp) = (x.baseAddress!, w.baseAddress!)
-                    let columns = { (first: Int, count: Int) in
-                        gemm(rows, count, layer.inFeatures, xp, layer.inFeatures, wp + first, layer.units, yp + first, layer.units, beta: 1)
+                    func columns(_ first: Int, _ count: Int, bias: UnsafePointer<Float>?) {
+                        if direct {
+                            ppgscope_conv1d_direct(xp, Int32(width), wp + first, Int32(units), 1, 1, bias.map { $0 + first },
+                                                   Int32(count), layer.activation == .relu ? 1 : 0, yp + first, Int32(units), 0, Int32(rows))
+                        } else {
+                            gemm(rows, count, width, xp, width, wp + first, units, yp + first, units, beta: 1)
+                        }
                     }
-                    if rows == 1 && layer.units >= 128 && layer.inFeatures * layer.units >= 65536 {
-                        // One window (streaming): a large dense layer is a matrix–vector product
-                        // bound by reading its weights; each thread reads half the columns.
-                        let half = layer.units / 2 / 16 * 16
-                        RowSplitWorker.shared.run { part in part == 0 ? columns(0, half) : columns(half, layer.units - half) }
-                    } else {
-                        columns(0, layer.units)
+                    func run(_ bias: UnsafePointer<Float>?) {
+                        RowSplitWorker.shared.run(tiles: (units + tile - 1) / tile) { i in
+                            columns(i * tile, min(tile, units - i * tile), bias: bias)
+                        }
                     }
+                    if let bias = layer.bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
                 }
             }
+            count = rows * units
         }
-        if layer.activation == .relu { relu(&output) }
+        if layer.activation == .relu && !direct { relu(&output) }
         return output
     }
 
@@ -345,7 +363,10 @@ enum Kernels {
                                         for s in 0..<keyLength { peak = max(peak, row[s]) }
                                         var sum: Float = 0
                                         for s in 0..<keyLength {
-                                            row[s] = expf(row[s] - peak)
+                                            // Below −87 the weight is under 1.7e-38, invisible next to the peak's 1;
+                                            // setting it to 0 skips libm's slow underflow path.
+                                            let shifted = row[s] - peak
+                                            row[s] = shifted < -87 ? 0 : expf(shifted)
                                             sum += row[s]
                                         }
                                         let inv = 1 / sum
@@ -366,27 +387,30 @@ enum Kernels {
 
     /// LayerNormalization over the last axis (`channels`), statistics in Float64.
     static func layerNorm(_ layer: LayerNormalizationLayer, input: [Float], rows: Int, channels: Int) -> [Float] {
-        var output = input
-        for r in 0..<rows {
-            let base = r * channels
-            var mean = 0.0
-            for c in 0..<channels { mean += Double(input[base + c]) }
-            mean /= Double(channels)
-            var variance = 0.0
-            for c in 0..<channels {
-                let d = Double(input[base + c]) - mean
-                variance += d * d
+        let gamma = layer.gamma ?? [Float](repeating: 1, count: channels)
+        let beta = layer.beta ?? [Float](repeating: 0, count: channels)
+        return [Float](unsafeUninitializedCapacity: rows * channels) { out, count in
+            input.withUnsafeBufferPointer { x in
+                gamma.withUnsafeBufferPointer { g in
+                    beta.withUnsafeBufferPointer { b in
+                        for r in 0..<rows {
+                            let row = x.baseAddress! + r * channels, y = out.baseAddress! + r * channels
+                            var sum = 0.0
+                            for c in 0..<channels { sum += Double(row[c]) }
+                            let mean = sum / Double(channels)
+                            var squares = 0.0
+                            for c in 0..<channels {
+                                let d = Double(row[c]) - mean
+                                squares += d * d
+                            }
+                            let inv = 1 / (squares / Double(channels) + Double(layer.epsilon)).squareRoot()
+                            for c in 0..<channels { y[c] = Float((Double(row[c]) - mean) * inv * Double(g[c]) + Double(b[c])) }
+                        }
+                    }
+                }
             }
-            variance /= Double(channels)
-            let inv = 1 / (variance + Double(layer.epsilon)).squareRoot()
-            for c in 0..<channels {
-                var y = (Double(input[base + c]) - mean) * inv
-                if let g = layer.gamma { y *= Double(g[c]) }
-                if let b = layer.beta { y += Double(b[c]) }
-                output[base + c] = Float(y)
-            }
+            count = rows * channels
         }
-        return output
     }
 
     /// Numerically stable softplus, log(1 + eˣ).

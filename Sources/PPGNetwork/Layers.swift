@@ -108,11 +108,22 @@ public struct LayerNormalizationLayer: Sendable {
 
 /// Dense on the last axis: `y = x · W + b`, W [inFeatures, units].
 public struct DenseLayer: Sendable {
+    /// Kernel [inFeatures, units], row-major (Keras order).
     public var kernel: [Float]
+    /// Bias [units], or nil without bias.
     public var bias: [Float]?
     public var inFeatures: Int
     public var units: Int
     public var activation: Activation
+
+    public init(kernel: [Float], bias: [Float]?, inFeatures: Int, units: Int, activation: Activation) {
+        precondition(kernel.count == inFeatures * units, "kernel must be [inFeatures, units]")
+        self.kernel = kernel
+        self.bias = bias
+        self.inFeatures = inFeatures
+        self.units = units
+        self.activation = activation
+    }
 }
 
 /// One operation of a flattened network.

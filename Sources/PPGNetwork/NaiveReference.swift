@@ -31,4 +31,22 @@ public enum NaiveReference {
                                   backend: ConvolutionBackend = .preferred) -> [Float] {
         Kernels.conv1D(layer, input: input, windows: windows, length: length, backend: backend).output
     }
+
+    /// Dense layer with its activation as a plain loop: `[rows, inFeatures]` → `[rows, units]`.
+    public static func dense(_ layer: DenseLayer, input: [Float], rows: Int) -> [Float] {
+        var y = [Float](repeating: 0, count: rows * layer.units)
+        for r in 0..<rows {
+            for o in 0..<layer.units {
+                var acc = layer.bias?[o] ?? 0
+                for c in 0..<layer.inFeatures { acc += input[r * layer.inFeatures + c] * layer.kernel[c * layer.units + o] }
+                y[r * layer.units + o] = layer.activation == .relu ? max(acc, 0) : acc
+            }
+        }
+        return y
+    }
+
+    /// The production dense layer (direct kernel or BLAS), for comparison with `dense`.
+    public static func fastDense(_ layer: DenseLayer, input: [Float], rows: Int, backend: ConvolutionBackend = .preferred) -> [Float] {
+        Kernels.dense(layer, input: input, rows: rows, backend: backend)
+    }
 }

@@ -1,22 +1,34 @@
 import Foundation
 import Synchronization
 
-/// A second thread for single-window latency (streaming): one GEMM's rows are split between the
-/// calling thread and a persistent worker, which spins briefly between layers (a window's layers
-/// follow each other within microseconds) and sleeps after ~100 µs without work.
+/// A second thread for single-window latency (streaming): one layer's work, cut into tiles (row
+/// blocks of a conv, column blocks of a dense layer), is shared between the calling thread, which
+/// claims tiles from the front, and a persistent worker, which claims them from the back. Neither
+/// waits for the other to start: a worker that is still waking up finds fewer tiles or none, and
+/// when both run at the same speed each keeps meeting the same half of the weights in its cache.
 ///
-/// Used only when nothing else runs in parallel (`parallelRegions == 0`): batches already keep both
-/// cores busy with one chunk of windows each, and a third busy thread would only compete. One
-/// caller at a time; a concurrent caller runs both halves itself. Measured on the streaming figure
-/// of `ppgscope bench`: 0.18–0.20 ms → 0.155–0.175 ms per new KID-PPG window.
+/// The worker spins for about 2 ms after its last tile (a window's layers follow each other within
+/// microseconds) and then sleeps. Used only when nothing else runs in parallel
+/// (`parallelRegions == 0`): batches already keep both cores busy with one chunk of windows each.
+/// One caller at a time; a concurrent caller runs every tile itself.
 final class RowSplitWorker: @unchecked Sendable {
     static let shared = RowSplitWorker()
 
     /// Number of `parallelChunks` regions currently running on more than one thread.
     static let parallelRegions = Atomic<Int>(0)
 
+    /// The open run: generation (bits 48…63), next front tile (bits 24…47), end of the unclaimed
+    /// tiles (bits 0…23). A claim is a compare-and-swap, so a stale claim for an ended generation fails.
+    private let claims = Atomic<Int>(0)
+    /// Tiles finished in the current run.
+    private let completed = Atomic<Int>(0)
+    /// Generation of the newest run, published to wake the worker.
     private let generation = Atomic<Int>(0)
-    private let finished = Atomic<Int>(0)
+    /// Generation the worker is working on (0 when idle), and the newest generation whose caller
+    /// has stopped accepting help: either the worker sees the run closed and leaves `job` alone,
+    /// or the caller sees the worker active and waits for it (a Dekker-style hand-shake).
+    private let active = Atomic<Int>(0)
+    private let closed = Atomic<Int>(0)
     private let sleeping = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
     private let callers = NSLock()
@@ -29,42 +41,72 @@ final class RowSplitWorker: @unchecked Sendable {
         thread.start()
     }
 
+    private static func pack(_ generation: Int, _ front: Int, _ end: Int) -> Int { generation << 48 | front << 24 | end }
+
+    /// Claims the next tile of `generation` from the front (caller) or the back (worker).
+    private func claim(_ generation: Int, fromBack: Bool) -> Int? {
+        var current = claims.load(ordering: .acquiring)
+        while true {
+            let g = current >> 48, front = (current >> 24) & 0xFF_FFFF, end = current & 0xFF_FFFF
+            guard g == generation & 0x7FFF, front < end else { return nil }
+            let next = fromBack ? Self.pack(g, front, end - 1) : Self.pack(g, front + 1, end)
+            let (exchanged, original) = claims.compareExchange(expected: current, desired: next, ordering: .acquiringAndReleasing)
+            if exchanged { return fromBack ? end - 1 : front }
+            current = original
+        }
+    }
+
     private func loop() {
         var seen = 0
         while true {
             var spins = 0
+            var idleSince = DispatchTime.now().uptimeNanoseconds
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins > 100_000 {
-                    // Dekker-style hand-shake with `run`: either the caller sees `sleeping` and
-                    // signals, or this thread sees the new generation and does not wait.
+                if spins & 1023 == 0, DispatchTime.now().uptimeNanoseconds - idleSince > 2_000_000 {
                     sleeping.store(true, ordering: .sequentiallyConsistent)
                     if generation.load(ordering: .sequentiallyConsistent) == seen { wake.wait() }
                     sleeping.store(false, ordering: .sequentiallyConsistent)
-                    spins = 0
+                    idleSince = DispatchTime.now().uptimeNanoseconds
                 }
             }
             seen = generation.load(ordering: .acquiring)
-            job?(1)
-            finished.store(seen, ordering: .releasing)
+            active.store(seen, ordering: .sequentiallyConsistent)
+            if closed.load(ordering: .sequentiallyConsistent) < seen, let body = job {
+                while let tile = claim(seen, fromBack: true) {
+                    body(tile)
+                    completed.add(1, ordering: .releasing)
+                }
+            }
+            active.store(0, ordering: .sequentiallyConsistent)
         }
     }
 
-    /// Runs `body(0)` on the calling thread and `body(1)` on the worker and returns when both are
-    /// done; runs both here when the worker is taken or a parallel region is running.
-    func run(_ body: (Int) -> Void) {
-        guard Self.parallelRegions.load(ordering: .relaxed) == 0, callers.try() else {
-            body(0)
-            body(1)
+    /// Runs `body(tile)` for every tile in `0..<tiles`, on the calling thread and the worker, and
+    /// returns when all are done; runs them all here when the worker is taken or a parallel
+    /// region is running.
+    func run(tiles: Int, _ body: (Int) -> Void) {
+        precondition(tiles < 1 << 24)
+        guard tiles > 1, Self.parallelRegions.load(ordering: .relaxed) == 0, callers.try() else {
+            for tile in 0..<tiles { body(tile) }
             return
         }
         defer { callers.unlock() }
         withoutActuallyEscaping(body) { escaping in
             job = escaping
-            let g = generation.add(1, ordering: .sequentiallyConsistent).newValue
+            let g = generation.load(ordering: .relaxed) + 1
+            completed.store(0, ordering: .relaxed)
+            claims.store(Self.pack(g & 0x7FFF, 0, tiles), ordering: .releasing)
+            generation.store(g, ordering: .sequentiallyConsistent)
             if sleeping.load(ordering: .sequentiallyConsistent) { wake.signal() }
-            escaping(0)
-            while finished.load(ordering: .acquiring) != g {}
+            var done = 0
+            while let tile = claim(g, fromBack: false) {
+                escaping(tile)
+                done += 1
+            }
+            while completed.load(ordering: .acquiring) + done < tiles {}
+            closed.store(g, ordering: .sequentiallyConsistent)
+            while active.load(ordering: .sequentiallyConsistent) == g {}
             job = nil
         }
     }

@@ -57,4 +57,25 @@ import Testing
             #expect(worst <= 1e-5, "\(backend) on \(windows) windows: worst relative error \(worst)")
         }
     }
+
+    /// Dense layers through both backends: a batch of rows, and one row of a layer large enough
+    /// (1024 → 256, KID-PPG's dense_26) that its column blocks are shared with the second thread.
+    @Test(arguments: ConvolutionBackend.allCases)
+    func denseLayersMatchThePlainLoop(_ backend: ConvolutionBackend) {
+        var state: UInt64 = 99
+        func next() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2001) / 1000 - 1
+        }
+        for (rows, width, units, relu, bias) in [(5, 33, 70, true, true), (1, 1024, 256, false, true), (3, 64, 2, false, false)] {
+            let layer = DenseLayer(kernel: (0..<(width * units)).map { _ in next() }, bias: bias ? (0..<units).map { _ in next() } : nil,
+                                   inFeatures: width, units: units, activation: relu ? .relu : .linear)
+            let x = (0..<(rows * width)).map { _ in next() }
+            let fast = NaiveReference.fastDense(layer, input: x, rows: rows, backend: backend)
+            let slow = NaiveReference.dense(layer, input: x, rows: rows)
+            #expect(fast.count == slow.count)
+            let worst = zip(fast, slow).map { abs($0 - $1) / (1 + abs($1)) }.max() ?? 0
+            #expect(worst <= 1e-5, "\(backend) \(rows)×\(width)→\(units): worst relative error \(worst)")
+        }
+    }
 }

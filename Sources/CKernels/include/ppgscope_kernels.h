@@ -15,14 +15,16 @@ int ppgscope_conv1d_direct_available(void);
 
 /// Stride-1 Conv1D rows `[firstRow, firstRow + rowCount)` of one window, bias and ReLU fused:
 ///
-///     y[r, o] = act(bias[o] + Σ_j Σ_c x[r + j·dilation, c] · w[j, c, o])
+///     y[r·outputStride + o] = act(bias[o] + Σ_j Σ_c x[(r + j·dilation)·inChannels + c] · w[(j·inChannels + c)·weightStride + o])
 ///
-/// `x` is the zero-padded input `[rows + (kernelSize − 1)·dilation, inChannels]`, `w` the Keras
-/// kernel `[kernelSize, inChannels, outChannels]`, `y` the output `[rows, outChannels]` (all
-/// row-major, float32); `bias` may be NULL; `relu` is 0 or 1. Only call when
+/// for o < outChannels. `x` is the zero-padded input `[rows + (kernelSize − 1)·dilation, inChannels]`,
+/// `w` the Keras kernel `[kernelSize, inChannels, weightStride]` (weightStride = outChannels, or
+/// more to compute a block of columns), `y` the output rows (all row-major, float32); `bias` may
+/// be NULL; `relu` is 0 or 1. With kernelSize = 1 this is a dense layer. Only call when
 /// `ppgscope_conv1d_direct_available()` returned 1.
-void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int kernelSize, int dilation,
-                            const float *bias, int outChannels, int relu, float *y, int firstRow, int rowCount);
+void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int weightStride, int kernelSize,
+                            int dilation, const float *bias, int outChannels, int relu, float *y, int outputStride,
+                            int firstRow, int rowCount);
 
 #ifdef __cplusplus
 }
