@@ -35,7 +35,7 @@ test-deps:
 	scripts/install-deps --test
 
 release:
-	swift build -c release --product ppgscope
+	swift build -c release --static-swift-stdlib --product ppgscope
 
 ## bench: forward-pass speed on the real models.
 bench: release

@@ -44,12 +44,18 @@ let package = Package(
         // Reports: text tables, JSON, CSV, SVG, HTML.
         .target(name: "PPGReports", dependencies: ["PPGSignals", "PPGNetwork", "PPGAnalysis", "PPGSpectral"]),
 
-        // The command: parse, call the library, print.
+        // The command: parse, call the library, print. Start-up matters for short runs (`hr` on one
+        // recording takes tens of ms), so the binary finds Debian's single-threaded OpenBLAS first
+        // when it is installed (no thread pool to start and stop; ppgscope parallelises itself), and
+        // `make release` links the Swift runtime and Foundation statically (--static-swift-stdlib).
         .executableTarget(
             name: "ppgscope",
             dependencies: [
                 "PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats", "PPGReports", "PPGAnalysis", "PPGPaper", "CCBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            linkerSettings: [
+                .unsafeFlags(serialOpenBLASRunPath, .when(platforms: [.linux])),
             ]),
 
         .testTarget(name: "PPGSignalsTests", dependencies: ["PPGSignals"]),
@@ -63,3 +69,9 @@ let package = Package(
         .testTarget(name: "PPGScopeCLITests", dependencies: ["PPGFormats", "PPGSignals", "PPGNetwork"]),
     ]
 )
+
+/// Run-time search path for Debian's serial OpenBLAS (package libopenblas0-serial), tried before
+/// the system default (the pthread build); a missing directory is skipped by the loader.
+var serialOpenBLASRunPath: [String] {
+    ["x86_64-linux-gnu", "aarch64-linux-gnu"].flatMap { ["-Xlinker", "-rpath", "-Xlinker", "/usr/lib/\($0)/openblas-serial"] }
+}

@@ -6,6 +6,9 @@ import Foundation
 enum Launcher {
     static func main() {
         FastBLAS.ensure()
+        // Stop a pthread OpenBLAS's idle pool now rather than at the first BLAS call: it spins on
+        // the second core while files load.
+        ppgscope_single_threaded_blas()
         PPGScope.main()
     }
 }
