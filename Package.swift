@@ -19,7 +19,7 @@ let package = Package(
     ],
     targets: [
         // C system libraries; the HDF5 macros Swift cannot import are `static inline` wrappers in CHDF5/shim.h.
-        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CHDF5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CCBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -34,7 +34,10 @@ let package = Package(
         .target(name: "PPGSpectral", dependencies: ["CFFTW3"]),
 
         // Files: HDF5 (one serialising owner), Keras weights, recordings in every format.
-        .target(name: "PPGFormats", dependencies: ["CHDF5", "CSndFile", "PPGSignals", "PPGNetwork"]),
+        // HDF5 is linked from Debian's static archive (libhdf5_serial.a, with its szip and zlib
+        // filters): the shared library's dependency chain costs each run ~6 ms (CHDF5/shim.h).
+        .target(name: "PPGFormats", dependencies: ["CHDF5", "CSndFile", "PPGSignals", "PPGNetwork"],
+                linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libhdf5_serial.a", "-lsz", "-lz", "-lm", "-ldl"])]),
 
         // Analysis: the HR pipeline, layer spectra and DC metrics, inspection, comparison, ablation.
         .target(name: "PPGAnalysis", dependencies: ["PPGSignals", "PPGNetwork", "PPGSpectral", "CCBLAS", "CSampleRate"]),
