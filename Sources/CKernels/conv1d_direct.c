@@ -97,9 +97,16 @@ void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int 
     }
 }
 
+int ppgscope_conv1d_direct_tile_rows(int outChannels) {
+    int vectors = outChannels >= 64 ? 4 : (outChannels + 15) / 16;
+    return vectors >= 4 ? 6 : vectors == 3 ? 8 : 12;
+}
+
 #else
 
 int ppgscope_conv1d_direct_available(void) { return 0; }
+
+int ppgscope_conv1d_direct_tile_rows(int outChannels) { (void)outChannels; return 1; }
 
 void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int weightStride, int kernelSize,
                             int dilation, const float *bias, int outChannels, int relu, float *y, int outputStride,

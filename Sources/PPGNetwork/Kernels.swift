@@ -158,8 +158,10 @@ enum Kernels {
                                                        fuseReLU, yn, Int32(cout), Int32(first), Int32(count))
                             }
                             if splitRows {
-                                // Blocks of 8 (long layers) or 4 row tiles shared with a second thread.
-                                let tile = (outLength + (outLength >= 128 ? 7 : 3)) / (outLength >= 128 ? 8 : 4)
+                                // About ten blocks of whole register tiles, shared with a second thread:
+                                // fine enough that neither thread waits long for the other's last block.
+                                let registerRows = Int(ppgscope_conv1d_direct_tile_rows(Int32(cout)))
+                                let tile = registerRows * max(1, outLength / (registerRows * 10))
                                 RowSplitWorker.shared.run(tiles: (outLength + tile - 1) / tile) { i in
                                     rows(i * tile, min(tile, outLength - i * tile))
                                 }
@@ -291,7 +293,7 @@ enum Kernels {
         let units = layer.units, width = layer.inFeatures
         let direct = backend == .direct && ConvolutionBackend.directAvailable
         let split = rows == 1 && units >= 128 && width * units >= 65536
-        let tile = split ? ((units + 7) / 8 + 15) & ~15 : units
+        let tile = split ? 64 : units
         var output = [Float](unsafeUninitializedCapacity: rows * units) { y, count in
             let yp = y.baseAddress!
             if !direct {

@@ -26,6 +26,10 @@ void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int 
                             int dilation, const float *bias, int outChannels, int relu, float *y, int outputStride,
                             int firstRow, int rowCount);
 
+/// Output rows per register tile for `outChannels` (12, 12, 8 or 6 for 16, 32, 48 or 64+
+/// channels): row blocks that are a multiple of this run without partial tiles.
+int ppgscope_conv1d_direct_tile_rows(int outChannels);
+
 #ifdef __cplusplus
 }
 #endif
