@@ -32,6 +32,11 @@ ROWS = [
      "KID-PPG batched, ms per pair — vs ONNX Runtime batched, 2 threads"),
     ("S5 batched (ms per window)", "ort.s5.batched.t2",
      "S5 batched, ms per window — vs ONNX Runtime batched, 2 threads"),
+    # Whole processes (both sides timed by peers.py with --ppgscope, alternating).
+    ("peer:ppgscope.kidppg.process", "litert.kidppg.process.t2",
+     "KID-PPG on S6, whole process per pair: `ppgscope hr --filter none` — vs LiteRT in a Python process"),
+    ("peer:ppgscope.kidppg.process", "litert.kidppg.batched.t2",
+     "KID-PPG on S6, whole process per pair: `ppgscope hr --filter none` — vs LiteRT batched invoke alone (in-process)"),
 ]
 
 
@@ -76,12 +81,13 @@ def main():
     by_id = {f["id"]: f for f in peers["figures"]}
     rows, table = [], []
     for ours_name, peer_id, label in ROWS:
-        o = find_ppgscope(ours, ours_name)
+        o = by_id.get(ours_name[5:]) if ours_name.startswith("peer:") else find_ppgscope(ours, ours_name)
         p = by_id.get(peer_id)
         if p is None:
             continue  # peer not measured (e.g. ONNX Runtime skipped, other --threads)
         if o is None:
-            print(f"bench-peers: ppgscope bench has no figure '{ours_name}'", file=sys.stderr)
+            if not ours_name.startswith("peer:"):
+                print(f"bench-peers: ppgscope bench has no figure '{ours_name}'", file=sys.stderr)
             continue
         ratio = p["medianMs"] / o["medianMs"]
         rows.append({"figure": label, "ppgscope": o, "peer": p, "ratio": ratio})

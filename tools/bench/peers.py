@@ -19,7 +19,12 @@ batch splits the graph and runs 1.1-2.4x slower. Timings:
     (>= 5) after a warm-up call;
   * ONNX Runtime (tf2onnx, opset 17, same static batches) when onnxruntime and tf2onnx import;
   * Keras Section V-C training (tools/reference/keras_dc_training.py): seconds per model for one
-    repetition (seed 0) of --training-epochs epochs (60 = the paper's setting; nothing is scaled).
+    repetition (seed 0) of --training-epochs epochs (60 = the paper's setting; nothing is scaled);
+  * whole processes, start-up and file loading included (with --ppgscope BINARY): `ppgscope hr
+    --filter none --estimator model` on the recording, and a Python process that imports LiteRT,
+    h5py and NumPy, reads the same windows, loads the converted KID-PPG .tflite (batch W-1),
+    invokes it once with 2 threads and writes the outputs as CSV; the two alternate,
+    --process-repeats runs each, ms per pair.
 Each runtime's outputs are compared with Keras' (max abs diff, and relative to max |Keras|).
 
 JSON goes to stdout (or --out), a readable table to stderr.
@@ -223,6 +228,53 @@ def bench_runtime(runtime, make_runner, convert, tf, models, thread_list, repeat
             del r1
 
 
+# The peer's whole process: what a user of LiteRT runs to get KID-PPG's outputs for a recording.
+LITERT_PROCESS = r"""
+import sys
+import h5py, numpy as np
+from ai_edge_litert.interpreter import Interpreter
+tflite, recording, out = sys.argv[1:4]
+with h5py.File(recording, "r") as f:
+    ppg = np.asarray(f["channels/ppg"], dtype=np.float32)
+n = (len(ppg) - 256) // 64 + 1
+w = np.stack([ppg[64 * k: 64 * k + 256] for k in range(n)])
+pairs = np.ascontiguousarray(np.stack([w[:-1], w[1:]], axis=-1))
+it = Interpreter(model_path=tflite, num_threads=2)
+it.allocate_tensors()
+it.set_tensor(it.get_input_details()[0]["index"], pairs)
+it.invoke()
+np.savetxt(out, it.get_tensor(it.get_output_details()[0]["index"]), delimiter=",", fmt="%.4f")
+"""
+
+
+def bench_processes(ppgscope, tf, kid, kid_path, pairs, recording, repeats, figures):
+    """Whole-process times of `ppgscope hr` and of LiteRT in Python, alternating."""
+    import subprocess
+    import tempfile
+    n = len(pairs)
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path = os.path.join(tmp, "kidppg.tflite")
+        with open(model_path, "wb") as f:
+            f.write(to_tflite(tf, kid, n, 2))
+        ours = [ppgscope, "hr", "--model", kid_path, "--recording", recording, "--filter", "none",
+                "--estimator", "model", "--out", os.path.join(tmp, "ppgscope.csv")]
+        theirs = [sys.executable, "-c", LITERT_PROCESS, model_path, recording, os.path.join(tmp, "litert.csv")]
+        env = dict(os.environ)
+        times = {"ppgscope": [], "litert": []}
+        for i in range(repeats + 1):  # the first round warms the page cache and is not counted
+            for key, cmd in (("ppgscope", ours), ("litert", theirs)):
+                t0 = time.perf_counter()
+                subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                if i:
+                    times[key].append((time.perf_counter() - t0) * 1e3)
+    log(f"whole processes: ppgscope hr {statistics.median(times['ppgscope']):.1f} ms, "
+        f"LiteRT in Python {statistics.median(times['litert']):.1f} ms for {n} pairs")
+    figures.append(figure("ppgscope.kidppg.process", f"ppgscope hr --filter none, whole process (ms per pair)",
+                          times["ppgscope"], n, "ppgscope", "kidppg", 2, command=" ".join(ours)))
+    figures.append(figure("litert.kidppg.process.t2", f"LiteRT KID-PPG in a Python process, whole process (ms per pair)",
+                          times["litert"], n, "LiteRT", "kidppg", 2, script="LITERT_PROCESS in tools/bench/peers.py"))
+
+
 def bench_keras_predict(models, repeats, threads, figures):
     for key, label, model, x, _ref, unit in models:
         n = x.shape[0]
@@ -268,6 +320,9 @@ def main():
                     help="comma list of LiteRT / ONNX Runtime thread counts (default 2,1)")
     ap.add_argument("--keras-threads", type=int, default=2, help="TF intra-op threads for Keras")
     ap.add_argument("--skip-training", action="store_true")
+    ap.add_argument("--ppgscope", default=None,
+                    help="ppgscope binary: also time whole processes (ppgscope hr vs LiteRT in Python)")
+    ap.add_argument("--process-repeats", type=int, default=15, help="whole-process runs of each side")
     ap.add_argument("--training-epochs", type=int, default=60,
                     help="epochs of the one timed Section V-C repetition (60 = paper; nothing is scaled)")
     ap.add_argument("--training-seed", type=int, default=0)
@@ -328,6 +383,9 @@ def main():
             log("NOTE:", notes[-1])
 
     bench_keras_predict(models, args.repeats, args.keras_threads, figures)
+
+    if args.ppgscope and not args.skip_litert:
+        bench_processes(args.ppgscope, tf, kid, args.kidppg, pairs, args.recording, args.process_repeats, figures)
 
     training = None
     if not args.skip_training:
