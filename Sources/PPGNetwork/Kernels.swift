@@ -4,7 +4,8 @@ import Foundation
 
 /// How Conv1D layers are computed. `direct` is ppgscope's AVX-512F register-tiled kernel
 /// (CKernels), `blas` is `kernelSize` shifted OpenBLAS GEMMs; `ppgscope bench --only conv` measures
-/// both on every KID-PPG layer shape (the direct kernel measured 1.3–2.5× faster here).
+/// both on every KID-PPG layer shape (here the direct kernel was 1.2–1.5× faster, 5× on the
+/// single-input-channel first layer).
 public enum ConvolutionBackend: String, Sendable, CaseIterable {
     case direct, blas
 
@@ -16,7 +17,8 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
 }
 
 /// Compute kernels for one batch of windows. Inputs and outputs are row-major
-/// `[windows, time, channels]` (or `[windows, features]`) buffers; BLAS does the multiplies.
+/// `[windows, time, channels]` (or `[windows, features]`) buffers; the direct AVX-512F kernel
+/// (`ConvolutionBackend`) or BLAS does the multiplies.
 enum Kernels {
     /// Keeps OpenBLAS single-threaded (ppgscope parallelises over windows itself) and keeps freed
     /// buffers in the heap: layer buffers are a few hundred KB, above glibc's default mmap
