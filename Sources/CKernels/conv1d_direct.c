@@ -2,7 +2,13 @@
 // accumulated in R·V zmm registers (at most 24 of 32) while the loop runs over taps and input
 // channels: per step V weight loads, R broadcasts, R·V fused multiply-adds. R and V are constants
 // in every instantiation, so the compiler keeps the tile in registers.
+//
+// The zero padding is virtual: tiles whose taps all fall inside the input read it directly; the
+// few edge tiles (the first rows of a causal layer, the last of a `same` one) read a zero row in
+// place of each missing input row, so nobody copies the input into a padded buffer.
 #include "ppgscope_kernels.h"
+
+#include <stddef.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
@@ -12,24 +18,45 @@
 // The tile loops must unroll fully, or the accumulators live on the stack.
 #define UNROLL _Pragma("unroll")
 
+static const float zero_row[PPGSCOPE_CONV1D_MAX_VIRTUAL_PAD_CHANNELS];
+
 int ppgscope_conv1d_direct_available(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") ? 1 : 0;
 }
 
+typedef struct {
+    const float *x;   // input rows [inputRows, cin]; padded row p is input row p − leftPad
+    int cin, leftPad, inputRows;
+    const float *w;   // [k, cin, ldw]
+    int ldw, k, d;
+    const float *bias;
+    float *y;         // output rows, stride ldy
+    int ldy, relu;
+} conv_args;
+
 // One tile: rows [row, row + R) and channels [o0, o0 + 16·V) (the last vector masked by `tail`).
-PPG_INLINE PPG_AVX512 void tile(const float *x, int cin, const float *w, int ldw, int k, int d, const float *bias,
-                                int ldy, int relu, float *y, int row, int o0, __mmask16 tail,
-                                const int R, const int V) {
+// EDGE tiles look each input row up (zero_row outside the input); the others read it directly.
+PPG_INLINE PPG_AVX512 void tile(const conv_args *a, int row, int o0, __mmask16 tail, const int R, const int V,
+                                const int EDGE) {
+    const int cin = a->cin, ldw = a->ldw;
     __m512 acc[12][4];
     UNROLL for (int v = 0; v < V; v++) {
         __mmask16 m = v == V - 1 ? tail : (__mmask16)0xFFFF;
-        __m512 b = bias ? _mm512_maskz_loadu_ps(m, bias + o0 + 16 * v) : _mm512_setzero_ps();
+        __m512 b = a->bias ? _mm512_maskz_loadu_ps(m, a->bias + o0 + 16 * v) : _mm512_setzero_ps();
         UNROLL for (int r = 0; r < R; r++) acc[r][v] = b;
     }
-    for (int j = 0; j < k; j++) {
-        const float *xj = x + (size_t)(row + j * d) * cin;
-        const float *wj = w + (size_t)j * cin * ldw + o0;
+    for (int j = 0; j < a->k; j++) {
+        const int first = row + j * a->d - a->leftPad; // input row of tile row 0 at tap j
+        const float *xj = EDGE ? a->x : a->x + (size_t)first * cin;
+        const float *src[12];
+        if (EDGE) {
+            UNROLL for (int r = 0; r < R; r++) {
+                int i = first + r;
+                src[r] = i >= 0 && i < a->inputRows ? a->x + (size_t)i * cin : zero_row;
+            }
+        }
+        const float *wj = a->w + (size_t)j * cin * ldw + o0;
         for (int c = 0; c < cin; c++) {
             __m512 wv[4];
             UNROLL for (int v = 0; v < V; v++) {
@@ -37,36 +64,44 @@ PPG_INLINE PPG_AVX512 void tile(const float *x, int cin, const float *w, int ldw
                 wv[v] = _mm512_maskz_loadu_ps(m, wj + (size_t)c * ldw + 16 * v);
             }
             UNROLL for (int r = 0; r < R; r++) {
-                __m512 xb = _mm512_set1_ps(xj[(size_t)r * cin + c]);
+                __m512 xb = _mm512_set1_ps(EDGE ? src[r][c] : xj[(size_t)r * cin + c]);
                 UNROLL for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(xb, wv[v], acc[r][v]);
             }
         }
     }
     const __m512 zero = _mm512_setzero_ps();
     UNROLL for (int r = 0; r < R; r++) {
-        float *yr = y + (size_t)(row + r) * ldy + o0;
+        float *yr = a->y + (size_t)(row + r) * a->ldy + o0;
         UNROLL for (int v = 0; v < V; v++) {
             __mmask16 m = v == V - 1 ? tail : (__mmask16)0xFFFF;
-            __m512 out = relu ? _mm512_max_ps(acc[r][v], zero) : acc[r][v];
+            __m512 out = a->relu ? _mm512_max_ps(acc[r][v], zero) : acc[r][v];
             _mm512_mask_storeu_ps(yr + 16 * v, m, out);
         }
     }
 }
 
+// Whether every tap of rows [row, row + R) reads inside the input.
+PPG_INLINE int interior(const conv_args *a, int row, int R) {
+    return row - a->leftPad >= 0 && row + R - 1 + (a->k - 1) * a->d - a->leftPad < a->inputRows;
+}
+
+PPG_INLINE PPG_AVX512 void any_tile(const conv_args *a, int row, int o0, __mmask16 tail, const int R, const int V) {
+    if (interior(a, row, R)) tile(a, row, o0, tail, R, V, 0);
+    else tile(a, row, o0, tail, R, V, 1);
+}
+
 // All rows for one group of V vectors: full tiles of RMAX rows, then one smaller tile.
 #define ROWS_FOR_V(V, RMAX)                                                                         \
-    PPG_AVX512 static void rows_v##V(const float *x, int cin, const float *w, int ldw, int k, int d, \
-                                     const float *bias, int ldy, int relu, float *y, int first,      \
-                                     int count, int o0, __mmask16 tail) {                           \
+    PPG_AVX512 static void rows_v##V(const conv_args *a, int first, int count, int o0, __mmask16 tail) { \
         int r = first, end = first + count;                                                         \
-        for (; r + RMAX <= end; r += RMAX) tile(x, cin, w, ldw, k, d, bias, ldy, relu, y, r, o0, tail, RMAX, V); \
+        for (; r + RMAX <= end; r += RMAX) any_tile(a, r, o0, tail, RMAX, V);                       \
         switch (end - r) {                                                                          \
         case 0: break;                                                                              \
         ROW_CASES_##RMAX(V)                                                                         \
         }                                                                                           \
     }
 
-#define RC(n, V) case n: tile(x, cin, w, ldw, k, d, bias, ldy, relu, y, r, o0, tail, n, V); break;
+#define RC(n, V) case n: any_tile(a, r, o0, tail, n, V); break;
 #define ROW_CASES_6(V) RC(1, V) RC(2, V) RC(3, V) RC(4, V) RC(5, V)
 #define ROW_CASES_8(V) ROW_CASES_6(V) RC(6, V) RC(7, V)
 #define ROW_CASES_12(V) ROW_CASES_8(V) RC(8, V) RC(9, V) RC(10, V) RC(11, V)
@@ -76,9 +111,11 @@ ROWS_FOR_V(2, 12)
 ROWS_FOR_V(3, 8)
 ROWS_FOR_V(4, 6)
 
-void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int weightStride, int kernelSize,
-                            int dilation, const float *bias, int outChannels, int relu, float *y, int outputStride,
+void ppgscope_conv1d_direct(const float *x, int inChannels, int leftPad, int inputRows,
+                            const float *w, int weightStride, int kernelSize, int dilation,
+                            const float *bias, int outChannels, int relu, float *y, int outputStride,
                             int firstRow, int rowCount) {
+    conv_args a = {x, inChannels, leftPad, inputRows, w, weightStride, kernelSize, dilation, bias, y, outputStride, relu};
     // Output channels in groups of up to 64 (4 vectors); the last vector of the last group masked.
     int o0 = 0;
     while (o0 < outChannels) {
@@ -88,10 +125,10 @@ void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int 
         int lastLanes = width - 16 * (vectors - 1);
         __mmask16 tail = (__mmask16)(lastLanes == 16 ? 0xFFFF : ((1u << lastLanes) - 1));
         switch (vectors) {
-        case 1: rows_v1(x, inChannels, w, weightStride, kernelSize, dilation, bias, outputStride, relu, y, firstRow, rowCount, o0, tail); break;
-        case 2: rows_v2(x, inChannels, w, weightStride, kernelSize, dilation, bias, outputStride, relu, y, firstRow, rowCount, o0, tail); break;
-        case 3: rows_v3(x, inChannels, w, weightStride, kernelSize, dilation, bias, outputStride, relu, y, firstRow, rowCount, o0, tail); break;
-        default: rows_v4(x, inChannels, w, weightStride, kernelSize, dilation, bias, outputStride, relu, y, firstRow, rowCount, o0, tail); break;
+        case 1: rows_v1(&a, firstRow, rowCount, o0, tail); break;
+        case 2: rows_v2(&a, firstRow, rowCount, o0, tail); break;
+        case 3: rows_v3(&a, firstRow, rowCount, o0, tail); break;
+        default: rows_v4(&a, firstRow, rowCount, o0, tail); break;
         }
         o0 += width;
     }
@@ -108,11 +145,12 @@ int ppgscope_conv1d_direct_available(void) { return 0; }
 
 int ppgscope_conv1d_direct_tile_rows(int outChannels) { (void)outChannels; return 1; }
 
-void ppgscope_conv1d_direct(const float *x, int inChannels, const float *w, int weightStride, int kernelSize,
-                            int dilation, const float *bias, int outChannels, int relu, float *y, int outputStride,
+void ppgscope_conv1d_direct(const float *x, int inChannels, int leftPad, int inputRows,
+                            const float *w, int weightStride, int kernelSize, int dilation,
+                            const float *bias, int outChannels, int relu, float *y, int outputStride,
                             int firstRow, int rowCount) {
-    (void)x; (void)inChannels; (void)w; (void)kernelSize; (void)dilation;
-    (void)bias; (void)outChannels; (void)relu; (void)y; (void)firstRow; (void)rowCount;
+    (void)x; (void)inChannels; (void)leftPad; (void)inputRows; (void)w; (void)weightStride; (void)kernelSize;
+    (void)dilation; (void)bias; (void)outChannels; (void)relu; (void)y; (void)outputStride; (void)firstRow; (void)rowCount;
 }
 
 #endif

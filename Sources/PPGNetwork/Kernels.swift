@@ -53,6 +53,11 @@ enum Kernels {
         let padded = length + left + right
         let outLength = layer.outputLength(length)
         let span = (layer.kernelSize - 1) * layer.dilation
+        if backend == .direct && ConvolutionBackend.directAvailable && layer.stride == 1
+            && cin <= Int(PPGSCOPE_CONV1D_MAX_VIRTUAL_PAD_CHANNELS) {
+            return directConv1D(layer, input: input, windows: windows, length: length, leftPad: left, outLength: outLength,
+                                keepPreactivation: keepPreactivation)
+        }
         let xpad = [Float](unsafeUninitializedCapacity: windows * padded * cin) { buf, count in
             let base = buf.baseAddress!
             input.withUnsafeBufferPointer { src in
@@ -64,10 +69,6 @@ enum Kernels {
                 }
             }
             count = windows * padded * cin
-        }
-        if backend == .direct && ConvolutionBackend.directAvailable && layer.stride == 1 {
-            return directConv1D(layer, xpad: xpad, windows: windows, padded: padded, outLength: outLength,
-                                keepPreactivation: keepPreactivation)
         }
         // Raw sums without bias, row r of window n at acc[(n * accStride + r) * cout].
         let accStride: Int
@@ -139,10 +140,10 @@ enum Kernels {
         return (output, preactivation)
     }
 
-    /// Stride-1 Conv1D with the direct AVX-512F kernel, one window at a time straight into the
-    /// output, bias and ReLU fused. For a single window (streaming) the rows of a large layer are
+    /// Stride-1 Conv1D with the direct AVX-512F kernel, one window at a time straight from the
+    /// unpadded input into the output (the padding is virtual), bias and ReLU fused. For a single window (streaming) the rows of a large layer are
     /// split between the calling thread and `RowSplitWorker`.
-    static func directConv1D(_ layer: Conv1DLayer, xpad: [Float], windows: Int, padded: Int, outLength: Int,
+    static func directConv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int, leftPad: Int, outLength: Int,
                              keepPreactivation: Bool) -> (output: [Float], preactivation: [Float]?) {
         let cin = layer.inChannels, cout = layer.outChannels, k = layer.kernelSize, d = layer.dilation
         let total = windows * outLength * cout
@@ -150,14 +151,15 @@ enum Kernels {
         let splitRows = windows == 1 && outLength >= 16 && outLength * cout * cin * k >= 65_536
         var output = [Float](unsafeUninitializedCapacity: total) { out, count in
             let y = out.baseAddress!
-            xpad.withUnsafeBufferPointer { x in
+            input.withUnsafeBufferPointer { x in
                 layer.kernel.withUnsafeBufferPointer { w in
                     func run(_ bias: UnsafePointer<Float>?) {
                         for n in 0..<windows {
-                            let xn = x.baseAddress! + n * padded * cin, yn = y + n * outLength * cout
+                            let xn = x.baseAddress! + n * length * cin, yn = y + n * outLength * cout
                             let rows = { (first: Int, count: Int) in
-                                ppgscope_conv1d_direct(xn, Int32(cin), w.baseAddress!, Int32(cout), Int32(k), Int32(d), bias, Int32(cout),
-                                                       fuseReLU, yn, Int32(cout), Int32(first), Int32(count))
+                                ppgscope_conv1d_direct(xn, Int32(cin), Int32(leftPad), Int32(length), w.baseAddress!, Int32(cout),
+                                                       Int32(k), Int32(d), bias, Int32(cout), fuseReLU, yn, Int32(cout),
+                                                       Int32(first), Int32(count))
                             }
                             if splitRows {
                                 // About ten blocks of whole register tiles, shared with a second thread:
@@ -308,7 +310,7 @@ enum Kernels {
                     let (xp, wp) = (x.baseAddress!, w.baseAddress!)
                     func columns(_ first: Int, _ count: Int, bias: UnsafePointer<Float>?) {
                         if direct {
-                            ppgscope_conv1d_direct(xp, Int32(width), wp + first, Int32(units), 1, 1, bias.map { $0 + first },
+                            ppgscope_conv1d_direct(xp, Int32(width), 0, Int32(rows), wp + first, Int32(units), 1, 1, bias.map { $0 + first },
                                                    Int32(count), layer.activation == .relu ? 1 : 0, yp + first, Int32(units), 0, Int32(rows))
                         } else {
                             gemm(rows, count, width, xp, width, wp + first, units, yp + first, units, beta: 1)
