@@ -336,6 +336,19 @@ enum Kernels {
               input: x, rows: rows)
     }
 
+    /// C[m × n] (row stride ldc) = A[m × k] (contiguous rows) · B[k × n] (row stride ldb) for the
+    /// attention's 16 × 16 products: the direct kernel with kernel size 1 where available (a BLAS
+    /// call's fixed cost is several times the work here), else BLAS.
+    @inline(__always)
+    static func smallProduct(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
+                             _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        if ConvolutionBackend.preferred == .direct {
+            ppgscope_conv1d_direct(a, Int32(k), 0, Int32(m), b, Int32(ldb), 1, 1, nil, Int32(n), 0, c, Int32(ldc), 0, Int32(m))
+        } else {
+            gemm(m, n, k, a, k, b, ldb, c, ldc, beta: 0)
+        }
+    }
+
     /// Keras 2 MultiHeadAttention: Q scaled by 1/√keyDim after its projection, softmax over keys
     /// (max-subtracted, so saturated logits give exact one-hot weights instead of NaN).
     static func multiHeadAttention(_ layer: MultiHeadAttentionLayer, query: [Float], value: [Float], key: [Float],
@@ -351,18 +364,25 @@ enum Kernels {
                         bias: layer.valueBias, outWidth: h * vd)
         var context = [Float](repeating: 0, count: windows * queryLength * h * vd)
         var scores = [Float](repeating: 0, count: queryLength * keyLength)
+        // One head's queries, and its keys transposed, as contiguous matrices for `smallProduct`.
+        var queries = [Float](repeating: 0, count: queryLength * kd)
+        var keysT = [Float](repeating: 0, count: kd * keyLength)
         q.withUnsafeBufferPointer { qp in
             k.withUnsafeBufferPointer { kp in
                 v.withUnsafeBufferPointer { vp in
                     context.withUnsafeMutableBufferPointer { cp in
                         scores.withUnsafeMutableBufferPointer { sp in
+                          queries.withUnsafeMutableBufferPointer { qc in
+                            keysT.withUnsafeMutableBufferPointer { kt in
                             for n in 0..<windows {
                                 for head in 0..<h {
                                     let qh = qp.baseAddress! + n * queryLength * h * kd + head * kd
                                     let kh = kp.baseAddress! + n * keyLength * h * kd + head * kd
                                     let vh = vp.baseAddress! + n * keyLength * h * vd + head * vd
-                                    gemm(queryLength, keyLength, kd, qh, h * kd, kh, h * kd, sp.baseAddress!, keyLength,
-                                         beta: 0, transposeB: true)
+                                    for t in 0..<queryLength { (qc.baseAddress! + t * kd).update(from: qh + t * h * kd, count: kd) }
+                                    for s in 0..<keyLength { for c in 0..<kd { kt[c * keyLength + s] = kh[s * h * kd + c] } }
+                                    smallProduct(queryLength, keyLength, kd, qc.baseAddress!, kt.baseAddress!, keyLength,
+                                                 sp.baseAddress!, keyLength)
                                     for t in 0..<queryLength {
                                         let row = sp.baseAddress! + t * keyLength
                                         var peak = -Float.infinity
@@ -378,10 +398,12 @@ enum Kernels {
                                         let inv = 1 / sum
                                         for s in 0..<keyLength { row[s] *= inv }
                                     }
-                                    gemm(queryLength, vd, keyLength, sp.baseAddress!, keyLength, vh, h * vd,
-                                         cp.baseAddress! + n * queryLength * h * vd + head * vd, h * vd, beta: 0)
+                                    smallProduct(queryLength, vd, keyLength, sp.baseAddress!, vh, h * vd,
+                                                 cp.baseAddress! + n * queryLength * h * vd + head * vd, h * vd)
                                 }
                             }
+                            }
+                          }
                         }
                     }
                 }
