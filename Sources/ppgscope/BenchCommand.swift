@@ -50,22 +50,24 @@ struct BenchCommand: ParsableCommand {
         rows.append(try measure("KID-PPG batch of 64 pairs (ms per pair)", perItem: batch64.batch) {
             _ = try kid.forward(batch64)
         })
-        let onePair = pairTensor.windows(0..<1)
-        rows.append(try measure("KID-PPG one pair per call (ms)", perItem: 1) {
-            _ = try kid.forward(onePair, workers: 1)
+        // One item per call, as the peers measure it: every pass times each of the recording's
+        // pairs (windows) in turn; a figure is the median, min and max of the per-pass medians.
+        let onePairs = (0..<(m - 1)).map { pairTensor.windows($0..<($0 + 1)) }
+        rows.append(try measurePerItem("KID-PPG one pair per call (ms)", count: m - 1) { k in
+            _ = try kid.forward(onePairs[k], workers: 1)
         })
-        let cached = try split.features(single.windows(0..<1)).features
-        let newWindow = single.windows(1..<2)
-        rows.append(try measure("KID-PPG streaming: one new window, previous features cached (ms)", perItem: 1) {
-            let f = try split.features(newWindow, workers: 1).features
-            _ = try split.head(previous: cached, current: f, workers: 1)
+        let oneWindows = (0..<m).map { single.windows($0..<($0 + 1)) }
+        let allFeatures = try split.features(single).features
+        let windowFeatures = (0..<m).map { allFeatures.windows($0..<($0 + 1)) }
+        rows.append(try measurePerItem("KID-PPG streaming: one new window, previous features cached (ms)", count: m - 1) { k in
+            let f = try split.features(oneWindows[k + 1], workers: 1).features
+            _ = try split.head(previous: windowFeatures[k], current: f, workers: 1)
         })
-        let newFeatures = try split.features(newWindow, workers: 1).features
-        rows.append(try measure("  of which the conv blocks of the new window (ms)", perItem: 1) {
-            _ = try split.features(newWindow, workers: 1)
+        rows.append(try measurePerItem("  of which the conv blocks of the new window (ms)", count: m - 1) { k in
+            _ = try split.features(oneWindows[k + 1], workers: 1)
         })
-        rows.append(try measure("  of which the head on the cached and new features (ms)", perItem: 1) {
-            _ = try split.head(previous: cached, current: newFeatures, workers: 1)
+        rows.append(try measurePerItem("  of which the head on the cached and new features (ms)", count: m - 1) { k in
+            _ = try split.head(previous: windowFeatures[k], current: windowFeatures[k + 1], workers: 1)
         })
 
         // Spectra and DC metrics of every tap of one window (the inspect workload per window).
@@ -80,8 +82,7 @@ struct BenchCommand: ParsableCommand {
         rows.append(try measure("S5 batched on one core (ms per window)", perItem: m) { _ = try s5Model.forward(single, workers: 1) })
         let s5Batch = single.windows(0..<min(64, m))
         rows.append(try measure("S5 batch of 64 (ms per window)", perItem: s5Batch.batch) { _ = try s5Model.forward(s5Batch) })
-        let s5One = single.windows(0..<1)
-        rows.append(try measure("S5 one window per call (ms)", perItem: 1) { _ = try s5Model.forward(s5One, workers: 1) })
+        rows.append(try measurePerItem("S5 one window per call (ms)", count: m) { n in _ = try s5Model.forward(oneWindows[n], workers: 1) })
 
         // Each distinct KID-PPG conv layer shape, both backends, on 4 windows (a batch chunk) and on
         // one window (streaming): the evidence for using the direct kernel instead of the BLAS.
@@ -153,6 +154,25 @@ struct BenchCommand: ParsableCommand {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Float(Int64(bitPattern: state >> 11) % 2000) / 1000 - 1
         }
+    }
+
+    /// For calls on one item each: `repeats` passes (after a warm-up pass) that time `body(i)` for
+    /// every item i; median, min and max of the per-pass medians, in ms.
+    func measurePerItem(_ name: String, count: Int, _ body: (Int) throws -> Void) rethrows -> BenchFigure {
+        if let only, !name.contains(only) { return BenchFigure(name: name, medianMs: .nan, minMs: .nan, maxMs: .nan) }
+        for i in 0..<count { try body(i) }
+        var medians: [Double] = []
+        var times = [Double](repeating: 0, count: count)
+        for _ in 0..<repeats {
+            for i in 0..<count {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body(i)
+                times[i] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            }
+            medians.append(times.sorted()[count / 2])
+        }
+        medians.sort()
+        return BenchFigure(name: name, medianMs: medians[medians.count / 2], minMs: medians.first!, maxMs: medians.last!)
     }
 
     /// Median, min and max of `repeats` timed runs after one warm-up, in ms per item (× `unit`).
