@@ -37,7 +37,8 @@ let package = Package(
         // HDF5 is linked from Debian's static archive (libhdf5_serial.a, with its szip and zlib
         // filters): the shared library's dependency chain costs each run ~6 ms (CHDF5/shim.h).
         .target(name: "PPGFormats", dependencies: ["CHDF5", "CSndFile", "PPGSignals", "PPGNetwork"],
-                linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libhdf5_serial.a", "-lsz", "-lz", "-lm", "-ldl"])]),
+                linkerSettings: [.linkedLibrary(":libhdf5_serial.a"), .linkedLibrary("sz"), .linkedLibrary("z"),
+                                 .linkedLibrary("m"), .linkedLibrary("dl")]),
 
         // Analysis: the HR pipeline, layer spectra and DC metrics, inspection, comparison, ablation.
         .target(name: "PPGAnalysis", dependencies: ["PPGSignals", "PPGNetwork", "PPGSpectral", "CCBLAS", "CSampleRate"]),
