@@ -25,35 +25,29 @@ int ppgscope_conv1d_direct_available(void) {
     return __builtin_cpu_supports("avx512f") ? 1 : 0;
 }
 
-typedef struct {
-    const float *x;   // input rows [inputRows, cin]; padded row p is input row p − leftPad
-    int cin, leftPad, inputRows;
-    const float *w;   // [k, cin, ldw]
-    int ldw, k, d;
-    const float *bias;
-    float *y;         // output rows, stride ldy
-    int ldy, relu;
-} conv_args;
+typedef ppgscope_conv1d_args conv_args;
 
 // One tile: rows [row, row + R) and channels [o0, o0 + 16·V) (the last vector masked by `tail`).
 // EDGE tiles look each input row up (zero_row outside the input); the others read it directly.
 PPG_INLINE PPG_AVX512 void tile(const conv_args *a, int row, int o0, __mmask16 tail, const int R, const int V,
                                 const int EDGE) {
-    const int cin = a->cin, ldw = a->ldw;
+    const int cin = a->inChannels, ldx = a->inputStride, ldw = a->weightStride;
     __m512 acc[12][4];
     UNROLL for (int v = 0; v < V; v++) {
         __mmask16 m = v == V - 1 ? tail : (__mmask16)0xFFFF;
         __m512 b = a->bias ? _mm512_maskz_loadu_ps(m, a->bias + o0 + 16 * v) : _mm512_setzero_ps();
-        UNROLL for (int r = 0; r < R; r++) acc[r][v] = b;
+        UNROLL for (int r = 0; r < R; r++) {
+            acc[r][v] = a->accumulate ? _mm512_add_ps(b, _mm512_maskz_loadu_ps(m, a->y + (size_t)(row + r) * a->outputStride + o0 + 16 * v)) : b;
+        }
     }
-    for (int j = 0; j < a->k; j++) {
-        const int first = row + j * a->d - a->leftPad; // input row of tile row 0 at tap j
-        const float *xj = EDGE ? a->x : a->x + (size_t)first * cin;
+    for (int j = 0; j < a->kernelSize; j++) {
+        const int first = row + j * a->dilation - a->leftPad; // input row of tile row 0 at tap j
+        const float *xj = EDGE ? a->x : a->x + (size_t)first * ldx;
         const float *src[12];
         if (EDGE) {
             UNROLL for (int r = 0; r < R; r++) {
                 int i = first + r;
-                src[r] = i >= 0 && i < a->inputRows ? a->x + (size_t)i * cin : zero_row;
+                src[r] = i >= 0 && i < a->inputRows ? a->x + (size_t)i * ldx : zero_row;
             }
         }
         const float *wj = a->w + (size_t)j * cin * ldw + o0;
@@ -64,14 +58,14 @@ PPG_INLINE PPG_AVX512 void tile(const conv_args *a, int row, int o0, __mmask16 t
                 wv[v] = _mm512_maskz_loadu_ps(m, wj + (size_t)c * ldw + 16 * v);
             }
             UNROLL for (int r = 0; r < R; r++) {
-                __m512 xb = _mm512_set1_ps(EDGE ? src[r][c] : xj[(size_t)r * cin + c]);
+                __m512 xb = _mm512_set1_ps(EDGE ? src[r][c] : xj[(size_t)r * ldx + c]);
                 UNROLL for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(xb, wv[v], acc[r][v]);
             }
         }
     }
     const __m512 zero = _mm512_setzero_ps();
     UNROLL for (int r = 0; r < R; r++) {
-        float *yr = a->y + (size_t)(row + r) * a->ldy + o0;
+        float *yr = a->y + (size_t)(row + r) * a->outputStride + o0;
         UNROLL for (int v = 0; v < V; v++) {
             __mmask16 m = v == V - 1 ? tail : (__mmask16)0xFFFF;
             __m512 out = a->relu ? _mm512_max_ps(acc[r][v], zero) : acc[r][v];
@@ -82,7 +76,7 @@ PPG_INLINE PPG_AVX512 void tile(const conv_args *a, int row, int o0, __mmask16 t
 
 // Whether every tap of rows [row, row + R) reads inside the input.
 PPG_INLINE int interior(const conv_args *a, int row, int R) {
-    return row - a->leftPad >= 0 && row + R - 1 + (a->k - 1) * a->d - a->leftPad < a->inputRows;
+    return row - a->leftPad >= 0 && row + R - 1 + (a->kernelSize - 1) * a->dilation - a->leftPad < a->inputRows;
 }
 
 PPG_INLINE PPG_AVX512 void any_tile(const conv_args *a, int row, int o0, __mmask16 tail, const int R, const int V) {
@@ -111,11 +105,8 @@ ROWS_FOR_V(2, 12)
 ROWS_FOR_V(3, 8)
 ROWS_FOR_V(4, 6)
 
-void ppgscope_conv1d_direct(const float *x, int inChannels, int leftPad, int inputRows,
-                            const float *w, int weightStride, int kernelSize, int dilation,
-                            const float *bias, int outChannels, int relu, float *y, int outputStride,
-                            int firstRow, int rowCount) {
-    conv_args a = {x, inChannels, leftPad, inputRows, w, weightStride, kernelSize, dilation, bias, y, outputStride, relu};
+void ppgscope_conv1d_direct(const ppgscope_conv1d_args *a, int firstRow, int rowCount) {
+    const int outChannels = a->outChannels;
     // Output channels in groups of up to 64 (4 vectors); the last vector of the last group masked.
     int o0 = 0;
     while (o0 < outChannels) {
@@ -125,10 +116,10 @@ void ppgscope_conv1d_direct(const float *x, int inChannels, int leftPad, int inp
         int lastLanes = width - 16 * (vectors - 1);
         __mmask16 tail = (__mmask16)(lastLanes == 16 ? 0xFFFF : ((1u << lastLanes) - 1));
         switch (vectors) {
-        case 1: rows_v1(&a, firstRow, rowCount, o0, tail); break;
-        case 2: rows_v2(&a, firstRow, rowCount, o0, tail); break;
-        case 3: rows_v3(&a, firstRow, rowCount, o0, tail); break;
-        default: rows_v4(&a, firstRow, rowCount, o0, tail); break;
+        case 1: rows_v1(a, firstRow, rowCount, o0, tail); break;
+        case 2: rows_v2(a, firstRow, rowCount, o0, tail); break;
+        case 3: rows_v3(a, firstRow, rowCount, o0, tail); break;
+        default: rows_v4(a, firstRow, rowCount, o0, tail); break;
         }
         o0 += width;
     }
@@ -145,12 +136,8 @@ int ppgscope_conv1d_direct_available(void) { return 0; }
 
 int ppgscope_conv1d_direct_tile_rows(int outChannels) { (void)outChannels; return 1; }
 
-void ppgscope_conv1d_direct(const float *x, int inChannels, int leftPad, int inputRows,
-                            const float *w, int weightStride, int kernelSize, int dilation,
-                            const float *bias, int outChannels, int relu, float *y, int outputStride,
-                            int firstRow, int rowCount) {
-    (void)x; (void)inChannels; (void)leftPad; (void)inputRows; (void)w; (void)weightStride; (void)kernelSize;
-    (void)dilation; (void)bias; (void)outChannels; (void)relu; (void)y; (void)outputStride; (void)firstRow; (void)rowCount;
+void ppgscope_conv1d_direct(const ppgscope_conv1d_args *a, int firstRow, int rowCount) {
+    (void)a; (void)firstRow; (void)rowCount;
 }
 
 #endif

@@ -156,11 +156,11 @@ enum Kernels {
                     func run(_ bias: UnsafePointer<Float>?) {
                         for n in 0..<windows {
                             let xn = x.baseAddress! + n * length * cin, yn = y + n * outLength * cout
-                            let rows = { (first: Int, count: Int) in
-                                ppgscope_conv1d_direct(xn, Int32(cin), Int32(leftPad), Int32(length), w.baseAddress!, Int32(cout),
-                                                       Int32(k), Int32(d), bias, Int32(cout), fuseReLU, yn, Int32(cout),
-                                                       Int32(first), Int32(count))
-                            }
+                            var args = ppgscope_conv1d_args(
+                                x: xn, inChannels: Int32(cin), inputStride: Int32(cin), leftPad: Int32(leftPad), inputRows: Int32(length),
+                                w: w.baseAddress!, weightStride: Int32(cout), kernelSize: Int32(k), dilation: Int32(d), bias: bias,
+                                outChannels: Int32(cout), relu: fuseReLU, accumulate: 0, y: yn, outputStride: Int32(cout))
+                            let rows = { (first: Int, count: Int) in ppgscope_conv1d_direct(&args, Int32(first), Int32(count)) }
                             if splitRows {
                                 let registerRows = Int(ppgscope_conv1d_direct_tile_rows(Int32(cout)))
                                 let blocks = rowBlocks(outLength, registerRows: registerRows)
@@ -328,8 +328,12 @@ enum Kernels {
                     let (xp, wp) = (x.baseAddress!, w.baseAddress!)
                     func columns(_ first: Int, _ count: Int, bias: UnsafePointer<Float>?) {
                         if direct {
-                            ppgscope_conv1d_direct(xp, Int32(width), 0, Int32(rows), wp + first, Int32(units), 1, 1, bias.map { $0 + first },
-                                                   Int32(count), layer.activation == .relu ? 1 : 0, yp + first, Int32(units), 0, Int32(rows))
+                            var args = ppgscope_conv1d_args(
+                                x: xp, inChannels: Int32(width), inputStride: Int32(width), leftPad: 0, inputRows: Int32(rows),
+                                w: wp + first, weightStride: Int32(units), kernelSize: 1, dilation: 1, bias: bias.map { $0 + first },
+                                outChannels: Int32(count), relu: layer.activation == .relu ? 1 : 0, accumulate: 0, y: yp + first,
+                                outputStride: Int32(units))
+                            ppgscope_conv1d_direct(&args, 0, Int32(rows))
                         } else {
                             gemm(rows, count, width, xp, width, wp + first, units, yp + first, units, beta: 1)
                         }
@@ -361,7 +365,10 @@ enum Kernels {
     static func smallProduct(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
                              _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         if ConvolutionBackend.preferred == .direct {
-            ppgscope_conv1d_direct(a, Int32(k), 0, Int32(m), b, Int32(ldb), 1, 1, nil, Int32(n), 0, c, Int32(ldc), 0, Int32(m))
+            var args = ppgscope_conv1d_args(
+                x: a, inChannels: Int32(k), inputStride: Int32(k), leftPad: 0, inputRows: Int32(m), w: b, weightStride: Int32(ldb),
+                kernelSize: 1, dilation: 1, bias: nil, outChannels: Int32(n), relu: 0, accumulate: 0, y: c, outputStride: Int32(ldc))
+            ppgscope_conv1d_direct(&args, 0, Int32(m))
         } else {
             gemm(m, n, k, a, k, b, ldb, c, ldc, beta: 0)
         }

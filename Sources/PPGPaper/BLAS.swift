@@ -21,4 +21,10 @@ enum BLAS {
                                alpha: Float = 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, Int32(incx), beta, y, 1)
     }
+
+    /// dst[n×m] (ldb) = src[m×n]ᵀ (lda), row-major (OpenBLAS' out-of-place transpose).
+    @inline(__always)
+    static func transpose(_ m: Int, _ n: Int, _ src: UnsafePointer<Float>, _ lda: Int, _ dst: UnsafeMutablePointer<Float>, _ ldb: Int) {
+        cblas_somatcopy(CblasRowMajor, CblasTrans, Int32(m), Int32(n), 1, src, Int32(lda), dst, Int32(ldb))
+    }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Fast single-precision loss and gradient of the Section V-C network over a whole batch.
@@ -33,6 +34,7 @@ public final class SmallCNNTrainer {
     private let h1: UnsafeMutablePointer<Float>
     private let h1t: UnsafeMutablePointer<Float>
     private let w2t: UnsafeMutablePointer<Float>
+    private let w2r: UnsafeMutablePointer<Float>
     private let z2: UnsafeMutablePointer<Float>
     private let dh1: UnsafeMutablePointer<Float>
     private let pooled: UnsafeMutablePointer<Float>
@@ -46,12 +48,19 @@ public final class SmallCNNTrainer {
     private let dComposed: UnsafeMutablePointer<Float>
     private let bufferRows: Int
     /// Inputs per forward/backward chunk. Two inputs (516 rows) keep the activations in L1/L2 and the GEMMs
-    /// small enough (M·N·K < 100³) for OpenBLAS' unpacked small-matrix kernels, about 25 % faster than 8 or 64.
+    /// small enough (M·N·K < 100³) for OpenBLAS' unpacked small-matrix kernels, about 25 % faster than 8 or 64;
+    /// with the direct kernel 2, 4 and 8 inputs measured 9.82, 9.77 and 9.97 s per repetition.
     private let chunk: Int
+    /// Whether the conv products run on ppgscope's direct AVX-512F kernel (CKernels) instead of
+    /// OpenBLAS: a repetition of `ppgscope paper dc-training` on one core took 12.3 s with OpenBLAS and
+    /// 9.8 s with the direct kernel (and vectorised masks).
+    private let useDirectKernel: Bool
 
     public init(shape: SmallCNNShape, activation: ConvActivation, maxBatch: Int, collapseLinear: Bool = true,
-                chunkSize: Int = 2) {
+                chunkSize: Int = 2, directKernel: Bool = true) {
         precondition(maxBatch > 0 && shape.length >= 2 * shape.kernel - 1)
+        useDirectKernel = directKernel && ppgscope_conv1d_direct_available() == 1
+            && shape.filters <= Int(PPGSCOPE_CONV1D_MAX_VIRTUAL_PAD_CHANNELS)
         _ = BLAS.singleThreaded
         self.shape = shape
         self.activation = activation
@@ -77,6 +86,7 @@ public final class SmallCNNTrainer {
         h1 = buffer(bufferRows * C)
         h1t = buffer(bufferRows * C)
         w2t = buffer(shape.kernel * C * C)
+        w2r = buffer(shape.kernel * C * C)
         z2 = buffer(bufferRows * C)
         dh1 = buffer(bufferRows * C)
         pooled = buffer(maxBatch * C)
@@ -91,7 +101,7 @@ public final class SmallCNNTrainer {
     }
 
     deinit {
-        for p in [xpad, xcol, ones, scaled, h1, h1t, w2t, z2, dh1, pooled, dpooled, aPre, daPre, logits, dlogits, prefix, composed, dComposed] { p.deallocate() }
+        for p in [xpad, xcol, ones, scaled, h1, h1t, w2t, w2r, z2, dh1, pooled, dpooled, aPre, daPre, logits, dlogits, prefix, composed, dComposed] { p.deallocate() }
     }
 
     /// Mean cross-entropy of the batch; writes d(loss)/d(parameters) into `gradient` (layout order).
@@ -149,19 +159,30 @@ public final class SmallCNNTrainer {
             (xpad + b * S).update(repeating: 0, count: P)
             (xpad + b * S + P).update(from: x + b * T, count: T)
         }
-        // im2col of the one-channel input: row r holds xpad[r − (K−1) …r].
-        for r in P..<R { (xcol + r * K).update(from: xpad + r - P, count: K) }
-        // conv1: [M × K] · [K × C].
-        BLAS.gemm(M, C, K, xcol + P * K, K, W1, C, beta: 0, h1 + P * C, C)
-        if activation == .relu {
-            reluInPlace(h1 + P * C, M * C)
+        let relu: Int32 = activation == .relu ? 1 : 0
+        if useDirectKernel {
+            // Both convs with ppgscope's direct kernel, ReLU fused: conv1 reads the one-channel padded
+            // input as it is, conv2 the chunk's padded rows of h1.
+            var conv1 = convArgs(x: xpad, channels: 1, rows: R, kernel: W1, y: h1 + P * C, relu: relu)
+            ppgscope_conv1d_direct(&conv1, 0, Int32(M))
+            zeroPaddingRows(h1, count)
+            var conv2 = convArgs(x: h1, channels: C, rows: R, kernel: W2, y: z2 + P * C, relu: relu)
+            ppgscope_conv1d_direct(&conv2, 0, Int32(M))
+        } else {
+            // im2col of the one-channel input: row r holds xpad[r − (K−1) …r].
+            for r in P..<R { (xcol + r * K).update(from: xpad + r - P, count: K) }
+            // conv1: [M × K] · [K × C].
+            BLAS.gemm(M, C, K, xcol + P * K, K, W1, C, beta: 0, h1 + P * C, C)
+            if activation == .relu {
+                reluInPlace(h1 + P * C, M * C)
+            }
+            zeroPaddingRows(h1, count)
+            // conv2: K shifted GEMMs over the chunk's padded rows (inner dimension C).
+            for k in 0..<K {
+                BLAS.gemm(M, C, C, h1 + k * C, C, W2 + k * C * C, C, beta: k == 0 ? 0 : 1, z2 + P * C, C)
+            }
+            if activation == .relu { reluInPlace(z2 + P * C, M * C) }
         }
-        zeroPaddingRows(h1, count)
-        // conv2: K shifted GEMMs over the chunk's padded rows (inner dimension C).
-        for k in 0..<K {
-            BLAS.gemm(M, C, C, h1 + k * C, C, W2 + k * C * C, C, beta: k == 0 ? 0 : 1, z2 + P * C, C)
-        }
-        if activation == .relu { reluInPlace(z2 + P * C, M * C) }
         // Global average pooling: pooled[b, :] = (1/T) · Z2_bᵀ · 1.
         for b in 0..<count {
             BLAS.gemvTransposed(T, C, z2 + (b * S + P) * C, C, ones, 1, beta: 0, pooled + (first + b) * C,
@@ -181,19 +202,31 @@ public final class SmallCNNTrainer {
             broadcastRows(z2 + (b * S + P) * C, rows: T, masked: activation == .relu)
         }
         let dZ = UnsafePointer(z2 + P * C)
-        // dW2[k] += H1[k …]ᵀ · dZ2, with H1ᵀ stored explicitly ([C × R]) so that OpenBLAS takes its
-        // unpacked small-matrix path for these 32 × 32 × M products.
-        for r in 0..<R {
-            let row = h1 + r * C
-            for c in 0..<C { h1t[c * R + r] = row[c] }
-        }
-        for k in 0..<K {
-            BLAS.gemm(C, C, M, h1t + k, R, dZ, C, beta: 1, g + layout.conv2.lowerBound + k * C * C, C)
-        }
-        // dH1[k …] += dZ2 · W2[k]ᵀ, with W2[k]ᵀ stored explicitly (again for the unpacked small-matrix path).
-        (dh1 + M * C).update(repeating: 0, count: P * C)
-        for k in 0..<K {
-            BLAS.gemm(M, C, C, dZ, C, w2t + k * C * C, C, beta: k == 0 ? 0 : 1, dh1 + k * C, C)
+        // dW2[k] += H1[k …]ᵀ · dZ2, with H1ᵀ stored explicitly ([C × R]): the direct kernel reduces along
+        // its input rows, and OpenBLAS takes its unpacked small-matrix path for these 32 × 32 × M products.
+        BLAS.transpose(R, C, h1, C, h1t, R)
+        if useDirectKernel {
+            // dW2[k][i, :] += Σ_r H1ᵀ[i, k + r] · dZ2[r, :]: a product with M-long rows, accumulated.
+            for k in 0..<K {
+                var product = ppgscope_conv1d_args(
+                    x: h1t + k, inChannels: Int32(M), inputStride: Int32(R), leftPad: 0, inputRows: Int32(C),
+                    w: dZ, weightStride: Int32(C), kernelSize: 1, dilation: 1, bias: nil, outChannels: Int32(C),
+                    relu: 0, accumulate: 1, y: g + layout.conv2.lowerBound + k * C * C, outputStride: Int32(C))
+                ppgscope_conv1d_direct(&product, 0, Int32(C))
+            }
+            // dH1[s] = Σ_j dZ2pad[s + j] · W2[K−1−j]ᵀ over all R rows: a conv of the padded dZ2 (z2, whose
+            // padding rows are 0) with the transposed kernel in reverse tap order; rows past R read as 0.
+            var transposed = convArgs(x: z2, channels: C, rows: R, kernel: w2r, y: dh1, relu: 0)
+            ppgscope_conv1d_direct(&transposed, 0, Int32(R))
+        } else {
+            for k in 0..<K {
+                BLAS.gemm(C, C, M, h1t + k, R, dZ, C, beta: 1, g + layout.conv2.lowerBound + k * C * C, C)
+            }
+            // dH1[k …] += dZ2 · W2[k]ᵀ, with W2[k]ᵀ stored explicitly (again for the unpacked small-matrix path).
+            (dh1 + M * C).update(repeating: 0, count: P * C)
+            for k in 0..<K {
+                BLAS.gemm(M, C, C, dZ, C, w2t + k * C * C, C, beta: k == 0 ? 0 : 1, dh1 + k * C, C)
+            }
         }
         // dZ1 = dH1 · act'(z1): with ReLU the padding rows of h1 are 0 and mask themselves.
         if activation == .relu {
@@ -207,12 +240,23 @@ public final class SmallCNNTrainer {
         }
     }
 
-    /// w2t[k] = W2[k]ᵀ for the dH1 products.
+    /// w2t[k] = W2[k]ᵀ for the dH1 products, and w2r[j] = W2[K−1−j]ᵀ for the direct kernel.
     private func transposeConv2(_ w: UnsafePointer<Float>) {
-        let C = shape.filters, W2 = w + layout.conv2.lowerBound
-        for k in 0..<shape.kernel {
+        let C = shape.filters, K = shape.kernel, W2 = w + layout.conv2.lowerBound
+        for k in 0..<K {
             for i in 0..<C { for o in 0..<C { w2t[(k * C + o) * C + i] = W2[(k * C + i) * C + o] } }
         }
+        for j in 0..<K { (w2r + j * C * C).update(from: w2t + (K - 1 - j) * C * C, count: C * C) }
+    }
+
+    /// A stride-1, dilation-1 conv of the chunk's `rows` rows of `channels` channels (padding
+    /// stored in the rows themselves) with a [K, channels, C] kernel, C outputs per row.
+    private func convArgs(x: UnsafePointer<Float>, channels: Int, rows: Int, kernel: UnsafePointer<Float>,
+                          y: UnsafeMutablePointer<Float>, relu: Int32) -> ppgscope_conv1d_args {
+        let C = Int32(shape.filters)
+        return ppgscope_conv1d_args(x: x, inChannels: Int32(channels), inputStride: Int32(channels), leftPad: 0,
+                                    inputRows: Int32(rows), w: kernel, weightStride: C, kernelSize: Int32(shape.kernel),
+                                    dilation: 1, bias: nil, outChannels: C, relu: relu, accumulate: 0, y: y, outputStride: C)
     }
 
     private func zeroPaddingRows(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
@@ -225,22 +269,44 @@ public final class SmallCNNTrainer {
         for i in 0..<n { p[i] = max(p[i], 0) }
     }
 
-    /// p[i] = 0 where by[i] ≤ 0.
+    /// p[i] = 0 where by[i] ≤ 0 (16 lanes at a time: the scalar select loop was 10 % of a training run).
     private func maskInPlace(_ p: UnsafeMutablePointer<Float>, by: UnsafePointer<Float>, _ n: Int) {
-        for i in 0..<n { p[i] = by[i] > 0 ? p[i] : 0 }
+        let pr = UnsafeMutableRawPointer(p), br = UnsafeRawPointer(by)
+        var i = 0
+        while i + 16 <= n {
+            var v = pr.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            v.replace(with: 0, where: br.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) .<= 0)
+            pr.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < n { if by[i] <= 0 { p[i] = 0 }; i += 1 }
     }
 
     /// Each of `rows` rows of width C becomes `scaled` (masked where the row was ≤ 0, if `masked`).
     private func broadcastRows(_ p: UnsafeMutablePointer<Float>, rows: Int, masked: Bool) {
-        let C = shape.filters
+        let C = shape.filters, source = UnsafePointer(scaled)
         for r in 0..<rows {
             let row = p + r * C
             if masked {
-                for c in 0..<C { row[c] = row[c] > 0 ? scaled[c] : 0 }
+                maskedCopy(source, into: row, where: row, C)
             } else {
-                row.update(from: scaled, count: C)
+                row.update(from: source, count: C)
             }
         }
+    }
+
+    /// dst[i] = src[i] where by[i] > 0, else 0 (`by` may be `dst`).
+    @inline(__always)
+    private func maskedCopy(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, where by: UnsafePointer<Float>, _ n: Int) {
+        let sr = UnsafeRawPointer(src), dr = UnsafeMutableRawPointer(dst), br = UnsafeRawPointer(by)
+        var i = 0
+        while i + 16 <= n {
+            var v = sr.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            v.replace(with: 0, where: br.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) .<= 0)
+            dr.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < n { dst[i] = by[i] > 0 ? src[i] : 0; i += 1 }
     }
 
     // MARK: Collapsed linear path

@@ -51,13 +51,22 @@ import Testing
         }
     }
 
-    /// Compares the fast trainer's loss and gradient with the reference, tensor by tensor.
+    /// Compares the fast trainer's loss and gradient with the reference, tensor by tensor, with the
+    /// conv products on the direct kernel (where the CPU has it) and on OpenBLAS.
     func compareWithReference(_ s: SmallCNNShape, _ activation: ConvActivation, collapse: Bool, batch: Int, seed: UInt64) {
+        for directKernel in [true, false] {
+            compareWithReference(s, activation, collapse: collapse, batch: batch, seed: seed, directKernel: directKernel)
+        }
+    }
+
+    func compareWithReference(_ s: SmallCNNShape, _ activation: ConvActivation, collapse: Bool, batch: Int, seed: UInt64,
+                              directKernel: Bool) {
         let (x, y) = Self.batch(s, count: batch, seed: seed)
         let w = Self.parameters(s, seed: seed + 1)
         let (refLoss, refGrad) = SmallCNNReference.lossAndGradient(s, activation: activation, parameters: w.map(Double.init),
                                                                    inputs: x, labels: y)
-        let trainer = SmallCNNTrainer(shape: s, activation: activation, maxBatch: batch + 3, collapseLinear: collapse)
+        let trainer = SmallCNNTrainer(shape: s, activation: activation, maxBatch: batch + 3, collapseLinear: collapse,
+                                      directKernel: directKernel)
         #expect(trainer.collapsed == (collapse && activation == .linear))
         let flat = x.flatMap { $0.map(Float.init) }
         let labels = y.map(Int32.init)
@@ -68,7 +77,7 @@ import Testing
             let scale = range.map { abs(refGrad[$0]) }.max()!
             for i in range {
                 #expect(abs(Double(g[i]) - refGrad[i]) <= 1e-4 * scale + 1e-9,
-                        "\(activation) collapse=\(collapse) \(name)[\(i - range.lowerBound)]: \(g[i]) vs \(refGrad[i])")
+                        "\(activation) collapse=\(collapse) direct=\(directKernel) \(name)[\(i - range.lowerBound)]: \(g[i]) vs \(refGrad[i])")
             }
         }
     }
