@@ -112,8 +112,5 @@ extension Network {
     }
 
     /// Per-window shape of a slot.
-    func shape(of slot: Int) -> [Int] {
-        slot == 0 ? inputShape : nodes.first(where: { $0.output == slot })!.outputShape
-    }
+    func shape(of slot: Int) -> [Int] { slotShapes[slot] }
 }
-

@@ -60,7 +60,7 @@ struct KerasGraphBuilder {
         }
         try resolveAllCalls(in: &scope)
         let output = try resolveReference(outputRef[0], in: &scope)
-        return Network(inputShape: inputShape, nodes: nodes, outputSlot: output, slotCount: slotShapes.count,
+        return Network(inputShape: inputShape, nodes: nodes, outputSlot: output, slotShapes: slotShapes,
                        name: config["name"]?.string ?? "model")
     }
 

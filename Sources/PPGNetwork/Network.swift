@@ -29,7 +29,9 @@ public struct Network: Sendable {
     /// The slot holding the model output.
     public var outputSlot: Int
     /// Total number of value slots (network input included).
-    public var slotCount: Int
+    public var slotCount: Int { slotShapes.count }
+    /// Per-window shape of every value slot (slot 0 is the input), as the builder inferred them.
+    public var slotShapes: [[Int]]
     /// Model name from the file.
     public var name: String
     /// Output edits for ablation (see `withActivationEdits`); empty for the model as trained.
