@@ -27,6 +27,9 @@ int ppgscope_conv1d_direct_available(void) {
 
 typedef ppgscope_conv1d_args conv_args;
 
+// Vectors of 16 output channels in the first group of up to 64 channels.
+static int vectors_for(int outChannels) { return outChannels >= 64 ? 4 : (outChannels + 15) / 16; }
+
 // One tile: rows [row, row + R) and channels [o0, o0 + 16·V) (the last vector masked by `tail`).
 // EDGE tiles look each input row up (zero_row outside the input); the others read it directly.
 PPG_INLINE PPG_AVX512 void tile(const conv_args *a, int row, int o0, __mmask16 tail, const int R, const int V,
@@ -111,7 +114,7 @@ void ppgscope_conv1d_direct(const ppgscope_conv1d_args *a, int firstRow, int row
     int o0 = 0;
     while (o0 < outChannels) {
         int remaining = outChannels - o0;
-        int vectors = remaining >= 64 ? 4 : (remaining + 15) / 16;
+        int vectors = vectors_for(remaining);
         int width = remaining >= 64 ? 64 : remaining;
         int lastLanes = width - 16 * (vectors - 1);
         __mmask16 tail = (__mmask16)(lastLanes == 16 ? 0xFFFF : ((1u << lastLanes) - 1));
@@ -126,7 +129,7 @@ void ppgscope_conv1d_direct(const ppgscope_conv1d_args *a, int firstRow, int row
 }
 
 int ppgscope_conv1d_direct_tile_rows(int outChannels) {
-    int vectors = outChannels >= 64 ? 4 : (outChannels + 15) / 16;
+    int vectors = vectors_for(outChannels);
     return vectors >= 4 ? 6 : vectors == 3 ? 8 : 12;
 }
 

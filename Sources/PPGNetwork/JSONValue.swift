@@ -14,9 +14,9 @@ public enum JSONValue: Sendable, Equatable {
     /// where going through `JSONSerialization` and Foundation bridging took about 4 ms of the
     /// model's load time.
     public static func parse(_ text: String) throws -> JSONValue {
-        var bytes = Array(text.utf8)
-        return try bytes.withUnsafeMutableBufferPointer { buffer in
-            var parser = JSONParser(bytes: UnsafeBufferPointer(buffer))
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer)
             let value = try parser.value()
             parser.skipSpace()
             guard parser.position == buffer.count else { throw parser.error("unexpected text after the value") }

@@ -271,15 +271,7 @@ public final class SmallCNNTrainer {
 
     /// p[i] = 0 where by[i] ≤ 0 (16 lanes at a time: the scalar select loop was 10 % of a training run).
     private func maskInPlace(_ p: UnsafeMutablePointer<Float>, by: UnsafePointer<Float>, _ n: Int) {
-        let pr = UnsafeMutableRawPointer(p), br = UnsafeRawPointer(by)
-        var i = 0
-        while i + 16 <= n {
-            var v = pr.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            v.replace(with: 0, where: br.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) .<= 0)
-            pr.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i < n { if by[i] <= 0 { p[i] = 0 }; i += 1 }
+        maskedCopy(p, into: p, where: by, n)
     }
 
     /// Each of `rows` rows of width C becomes `scaled` (masked where the row was ≤ 0, if `masked`).

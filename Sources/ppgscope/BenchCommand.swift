@@ -159,7 +159,7 @@ struct BenchCommand: ParsableCommand {
     /// For calls on one item each: `repeats` passes (after a warm-up pass) that time `body(i)` for
     /// every item i; median, min and max of the per-pass medians, in ms.
     func measurePerItem(_ name: String, count: Int, _ body: (Int) throws -> Void) rethrows -> BenchFigure {
-        if let only, !name.contains(only) { return BenchFigure(name: name, medianMs: .nan, minMs: .nan, maxMs: .nan) }
+        if let only, !name.contains(only) { return .skipped(name) }
         for i in 0..<count { try body(i) }
         var medians: [Double] = []
         var times = [Double](repeating: 0, count: count)
@@ -177,7 +177,7 @@ struct BenchCommand: ParsableCommand {
 
     /// Median, min and max of `repeats` timed runs after one warm-up, in ms per item (× `unit`).
     func measure(_ name: String, perItem: Int, unit: Double = 1, _ body: () throws -> Void) rethrows -> BenchFigure {
-        if let only, !name.contains(only) { return BenchFigure(name: name, medianMs: .nan, minMs: .nan, maxMs: .nan) }
+        if let only, !name.contains(only) { return .skipped(name) }
         try body() // warm-up
         var times: [Double] = []
         for _ in 0..<repeats {
@@ -195,6 +195,9 @@ struct BenchFigure: Codable {
     var medianMs: Double
     var minMs: Double
     var maxMs: Double
+
+    /// A figure left out by `--only` (NaN times, not printed).
+    static func skipped(_ name: String) -> BenchFigure { BenchFigure(name: name, medianMs: .nan, minMs: .nan, maxMs: .nan) }
 }
 
 extension Optional {
