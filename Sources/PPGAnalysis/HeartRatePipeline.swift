@@ -196,9 +196,11 @@ public enum HeartRatePipeline {
                 if first < end {
                     let out: Tensor
                     if let split {
-                        out = try split.consecutivePairs(Tensor(shape: [end - first + 1, t, 1], values: Array(windows.ppg[((first - 1) * t)..<(end * t)])))
+                        out = try split.consecutivePairs(Tensor(shape: [end - first + 1, t, 1], values: Array(windows.ppg[((first - 1) * t)..<(end * t)])),
+                                                        windowShift: layout.shift)
                     } else {
-                        out = try model.forward(Tensor(shape: [end - first, t, 1], values: Array(windows.ppg[(first * t)..<(end * t)]))).output
+                        out = try model.forward(Tensor(shape: [end - first, t, 1], values: Array(windows.ppg[(first * t)..<(end * t)])),
+                                                windowShift: layout.shift).output
                     }
                     let d = out.elementsPerWindow
                     for n in first..<end {

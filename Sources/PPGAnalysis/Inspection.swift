@@ -142,7 +142,7 @@ public enum Inspection {
             var taps: [String: Tensor] = [:]
             if let split {
                 let first = max(start - 1, 0)
-                let f = try split.features(windowSlice(first, end), taps: .named(required))
+                let f = try split.features(windowSlice(first, end), taps: .named(required), windowShift: layout.shift)
                 let skip = start - first
                 for (k, v) in f.taps { taps[k] = v.windows(skip..<v.batch) }
                 inspector.add(taps: taps, count: end - start, referenceBPM: Array(referenceBPM[start..<end]))
@@ -158,7 +158,7 @@ public enum Inspection {
                     }
                 }
             } else {
-                let out = try network.forward(windowSlice(start, end), taps: .named(required))
+                let out = try network.forward(windowSlice(start, end), taps: .named(required), windowShift: layout.shift)
                 taps = out.taps
                 inspector.add(taps: taps, count: end - start, referenceBPM: Array(referenceBPM[start..<end]))
                 record(out.output, firstWindow: start, range: range, network: network, into: &estimates)

@@ -29,28 +29,28 @@ extension Network {
     /// Runs the network on `input` `[windows, time, channels]` (no preprocessing).
     ///
     /// Windows are split over `workers` threads (default: active processors); BLAS stays
-    /// single-threaded. Results do not depend on the split.
-    public func forward(_ input: Tensor, taps: TapSelection = .none, workers: Int? = nil) throws -> ForwardResult {
+    /// single-threaded. Results do not depend on the split. With `windowShift`, the inputs are
+    /// consecutive windows of one recording that many samples apart, and the conv rows they share
+    /// are computed once (`OverlapReuse`; exact, checked against the samples).
+    public func forward(_ input: Tensor, taps: TapSelection = .none, workers: Int? = nil, windowShift: Int? = nil) throws -> ForwardResult {
         guard input.shape.count == 3, Array(input.shape.dropFirst()) == inputShape else {
             throw PPGScopeError(object: "inputs", "expected shape [N, \(inputShape[0]), \(inputShape[1])], found \(input.shape)")
         }
-        return parallelChunks(input.batch, workers: workers) { range in
-            forwardChunk(input.windows(range), taps: taps)
+        let order = Array(nodes.indices)
+        let plan = windowShift.map { OverlapReuse.plan(self, order: order, inputSlot: 0, shift: $0) } ?? [:]
+        return parallelChunks(input.batch, workers: workers, chunksPerClaim: plan.isEmpty ? 1 : overlapChunksPerClaim) { range, carry in
+            let run = executeOverlapping(nodes: order, inputSlot: 0, input: input.windows(range).values, windows: range.count,
+                                         keep: [outputSlot], taps: taps, plan: plan, shift: windowShift ?? 0, carry: &carry)
+            return ForwardResult(output: Tensor(shape: [range.count] + outputShape, values: run.slots[outputSlot]!), taps: run.taps)
         }
-    }
-
-    /// Sequential forward pass over one chunk of windows.
-    func forwardChunk(_ input: Tensor, taps selection: TapSelection) -> ForwardResult {
-        let run = execute(nodes: Array(nodes.indices), presets: [0: input.values], windows: input.batch,
-                          keep: [outputSlot], taps: selection)
-        return ForwardResult(output: Tensor(shape: [input.batch] + outputShape, values: run.slots[outputSlot]!), taps: run.taps)
     }
 
     /// Runs `nodes` (indices into `self.nodes`, in order) on `windows` windows, starting from the
     /// slot values in `presets`. Returns the slots in `keep` and the selected taps; other
-    /// intermediate buffers are freed as soon as their last reader has run.
+    /// intermediate buffers are freed as soon as their last reader has run. With `overlap`, conv
+    /// layers copy the rows that consecutive overlapping windows share (`OverlapReuse`).
     func execute(nodes order: [Int], presets: [Int: [Float]], windows n: Int, keep: Set<Int>,
-                 taps selection: TapSelection) -> (slots: [Int: [Float]], taps: [String: Tensor]) {
+                 taps selection: TapSelection, overlap: OverlapContext? = nil) -> (slots: [Int: [Float]], taps: [String: Tensor]) {
         var slots = [[Float]?](repeating: nil, count: slotCount)
         for (slot, values) in presets { slots[slot] = values }
         var lastUse = [Int](repeating: -1, count: slotCount)
@@ -72,7 +72,11 @@ extension Network {
                 }
             case .conv1D(let layer):
                 let keep = selection.contains(node.name + ".preact")
-                let result = Kernels.conv1D(layer, input: x, windows: n, length: inShape[0], keepPreactivation: keep)
+                let rows = overlap.flatMap { context in
+                    context.reuse[index].map { ConvOverlap(rows: $0.rows, shift: $0.shift, windowOverlaps: context.windowOverlaps,
+                                                           previous: context.previous[node.output]) }
+                }
+                let result = Kernels.conv1D(layer, input: x, windows: n, length: inShape[0], keepPreactivation: keep, overlap: rows)
                 y = result.output
                 if let pre = result.preactivation {
                     taps[node.name + ".preact"] = Tensor(shape: [n] + node.outputShape, values: pre)

@@ -19,6 +19,15 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
 /// Compute kernels for one batch of windows. Inputs and outputs are row-major
 /// `[windows, time, channels]` (or `[windows, features]`) buffers; the direct AVX-512F kernel
 /// (`ConvolutionBackend`) or BLAS does the multiplies.
+/// One conv layer's part of an `OverlapContext`: the rows to copy, which windows may copy them,
+/// and the layer's output for the window before the batch (streaming).
+struct ConvOverlap {
+    var rows: Range<Int>
+    var shift: Int
+    var windowOverlaps: [Bool]
+    var previous: [Float]?
+}
+
 enum Kernels {
     /// Keeps OpenBLAS single-threaded (ppgscope parallelises over windows itself) and keeps freed
     /// buffers in the heap: layer buffers are a few hundred KB, above glibc's default mmap
@@ -44,8 +53,12 @@ enum Kernels {
     /// stride 1 all windows go through one GEMM per tap over the concatenated padded windows, and
     /// the rows that straddle two windows are dropped. A single input channel (the first layer)
     /// uses a direct SIMD loop instead, where GEMMs with K = 1 would waste most of their time.
+    ///
+    /// With `overlap` (consecutive overlapping windows, see `OverlapReuse`), the direct kernel
+    /// copies the reusable rows of each overlapping window from the window before it instead of
+    /// computing them; the BLAS path computes every row.
     static func conv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int,
-                       keepPreactivation: Bool = false,
+                       keepPreactivation: Bool = false, overlap: ConvOverlap? = nil,
                        backend: ConvolutionBackend = .preferred) -> (output: [Float], preactivation: [Float]?) {
         _ = configureBLAS
         let cin = layer.inChannels, cout = layer.outChannels
@@ -56,7 +69,7 @@ enum Kernels {
         if backend == .direct && ConvolutionBackend.directAvailable && layer.stride == 1
             && cin <= Int(PPGSCOPE_CONV1D_MAX_VIRTUAL_PAD_CHANNELS) {
             return directConv1D(layer, input: input, windows: windows, length: length, leftPad: left, outLength: outLength,
-                                keepPreactivation: keepPreactivation)
+                                keepPreactivation: keepPreactivation, overlap: overlap)
         }
         let xpad = [Float](unsafeUninitializedCapacity: windows * padded * cin) { buf, count in
             let base = buf.baseAddress!
@@ -93,7 +106,7 @@ enum Kernels {
                         if windows == 1 && rows >= 64 {
                             // One window (streaming): blocks of rows shared with a second thread.
                             let tile = (rows + 7) / 8
-                            RowSplitWorker.shared.run(tiles: (rows + tile - 1) / tile) { i in
+                            RowSplitWorker.run(tiles: (rows + tile - 1) / tile) { i in
                                 shiftedGEMMs(i * tile, min(tile, rows - i * tile))
                             }
                         } else {
@@ -141,40 +154,53 @@ enum Kernels {
     }
 
     /// Stride-1 Conv1D with the direct AVX-512F kernel, one window at a time straight from the
-    /// unpadded input into the output (the padding is virtual), bias and ReLU fused. For a single window (streaming) the rows of a large layer are
-    /// split between the calling thread and `RowSplitWorker`.
+    /// unpadded input into the output (the padding is virtual), bias and ReLU fused. For a single
+    /// window (streaming) the rows of a large layer are split between the calling thread and
+    /// `RowSplitWorker`. Rows that `overlap` allows are copied from the window before.
     static func directConv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int, leftPad: Int, outLength: Int,
-                             keepPreactivation: Bool) -> (output: [Float], preactivation: [Float]?) {
+                             keepPreactivation: Bool, overlap: ConvOverlap? = nil) -> (output: [Float], preactivation: [Float]?) {
         let cin = layer.inChannels, cout = layer.outChannels, k = layer.kernelSize, d = layer.dilation
         let total = windows * outLength * cout
         let fuseReLU: Int32 = layer.activation == .relu && !keepPreactivation ? 1 : 0
-        let splitRows = windows == 1 && outLength >= 16 && outLength * cout * cin * k >= 65_536
+        // The window before the batch holds activated outputs, so it is used only when the
+        // activation is fused.
+        let previous = fuseReLU == 1 ? overlap?.previous.flatMap { $0.count == outLength * cout ? $0 : nil } : nil
         var output = [Float](unsafeUninitializedCapacity: total) { out, count in
             let y = out.baseAddress!
-            input.withUnsafeBufferPointer { x in
-                layer.kernel.withUnsafeBufferPointer { w in
-                    func run(_ bias: UnsafePointer<Float>?) {
-                        for n in 0..<windows {
-                            let xn = x.baseAddress! + n * length * cin, yn = y + n * outLength * cout
-                            var args = ppgscope_conv1d_args(
-                                x: xn, inChannels: Int32(cin), inputStride: Int32(cin), leftPad: Int32(leftPad), inputRows: Int32(length),
-                                w: w.baseAddress!, weightStride: Int32(cout), kernelSize: Int32(k), dilation: Int32(d), bias: bias,
-                                outChannels: Int32(cout), relu: fuseReLU, accumulate: 0, y: yn, outputStride: Int32(cout))
-                            let rows = { (first: Int, count: Int) in ppgscope_conv1d_direct(&args, Int32(first), Int32(count)) }
-                            if splitRows {
-                                let registerRows = Int(ppgscope_conv1d_direct_tile_rows(Int32(cout)))
-                                let blocks = rowBlocks(outLength, registerRows: registerRows)
-                                RowSplitWorker.shared.run(tiles: blocks.count) { i in
-                                    rows(blocks[i].lowerBound, blocks[i].count)
-                                }
-                            } else {
-                                rows(0, outLength)
+            let before = previous ?? []
+            input.withUnsafeBufferPointer { x in before.withUnsafeBufferPointer { before in layer.kernel.withUnsafeBufferPointer { w in
+                func run(_ bias: UnsafePointer<Float>?) {
+                    for n in 0..<windows {
+                        let xn = x.baseAddress! + n * length * cin, yn = y + n * outLength * cout
+                        var args = ppgscope_conv1d_args(
+                            x: xn, inChannels: Int32(cin), inputStride: Int32(cin), leftPad: Int32(leftPad), inputRows: Int32(length),
+                            w: w.baseAddress!, weightStride: Int32(cout), kernelSize: Int32(k), dilation: Int32(d), bias: bias,
+                            outChannels: Int32(cout), relu: fuseReLU, accumulate: 0, y: yn, outputStride: Int32(cout))
+                        // Rows copied from the window before (when it overlaps this one), and the rows left to compute.
+                        var copied = 0..<0
+                        var source: UnsafePointer<Float>? = nil
+                        if let overlap, overlap.windowOverlaps[n], overlap.rows.upperBound + overlap.shift <= outLength {
+                            source = n > 0 ? UnsafePointer(yn - outLength * cout) : (previous != nil ? before.baseAddress : nil)
+                            if source != nil { copied = overlap.rows }
+                        }
+                        let computed = [0..<copied.lowerBound, copied.upperBound..<outLength].filter { !$0.isEmpty }
+                        let computedRows = computed.reduce(0) { $0 + $1.count }
+                        if windows == 1 && computedRows >= 16 && computedRows * cout * cin * k >= 65_536 {
+                            let blocks = rowBlocks(computed, registerRows: Int(ppgscope_conv1d_direct_tile_rows(Int32(cout))))
+                            RowSplitWorker.run(tiles: blocks.count) { i in
+                                ppgscope_conv1d_direct(&args, Int32(blocks[i].lowerBound), Int32(blocks[i].count))
                             }
+                        } else {
+                            for range in computed { ppgscope_conv1d_direct(&args, Int32(range.lowerBound), Int32(range.count)) }
+                        }
+                        if let source, let overlap, !copied.isEmpty {
+                            (yn + copied.lowerBound * cout).update(from: source + (copied.lowerBound + overlap.shift) * cout,
+                                                                   count: copied.count * cout)
                         }
                     }
-                    if let bias = layer.bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
                 }
-            }
+                if let bias = layer.bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
+            } } }
             count = total
         }
         guard keepPreactivation else { return (output, nil) }
@@ -190,16 +216,34 @@ enum Kernels {
     /// blocks of one KID-PPG window (`ppgscope bench --only "of which the conv"`): 0.0730–0.0740 ms,
     /// against 0.0742–0.0748 with ten equal blocks and 0.083 with 45/10/45.
     static func rowBlocks(_ rows: Int, registerRows: Int) -> [Range<Int>] {
+        rowBlocks([0..<rows], registerRows: registerRows)
+    }
+
+    /// The same blocks over the concatenation of `ranges` (rows to compute around copied ones),
+    /// cut where a block would span two ranges.
+    static func rowBlocks(_ ranges: [Range<Int>], registerRows: Int) -> [Range<Int>] {
+        let rows = ranges.reduce(0) { $0 + $1.count }
         let units = (rows + registerRows - 1) / registerRows
         let outer = units * 7 / 20, middle = units - 2 * outer
-        var blocks: [Range<Int>] = []
+        var virtual: [Range<Int>] = []
         var start = 0
         for size in [outer, middle / 2, middle - middle / 2, outer] where size > 0 {
             let end = min(rows, start + size * registerRows)
-            if end > start { blocks.append(start..<end) }
+            if end > start { virtual.append(start..<end) }
             start = end
         }
-        if start < rows { blocks.append(start..<rows) }
+        if start < rows { virtual.append(start..<rows) }
+        // Virtual row v is row ranges[i].lowerBound + (v − offset of range i).
+        var blocks: [Range<Int>] = []
+        var offset = 0
+        for range in ranges {
+            let span = offset..<(offset + range.count)
+            for v in virtual where v.overlaps(span) {
+                let a = max(v.lowerBound, span.lowerBound), b = min(v.upperBound, span.upperBound)
+                blocks.append((range.lowerBound + a - offset)..<(range.lowerBound + b - offset))
+            }
+            offset += range.count
+        }
         return blocks
     }
 
@@ -339,7 +383,7 @@ enum Kernels {
                         }
                     }
                     func run(_ bias: UnsafePointer<Float>?) {
-                        RowSplitWorker.shared.run(tiles: (units + tile - 1) / tile) { i in
+                        RowSplitWorker.run(tiles: (units + tile - 1) / tile) { i in
                             columns(i * tile, min(tile, units - i * tile), bias: bias)
                         }
                     }

@@ -12,7 +12,7 @@ import Synchronization
 /// (`parallelRegions == 0`): batches already keep both cores busy with one chunk of windows each.
 /// One caller at a time; a concurrent caller runs every tile itself.
 final class RowSplitWorker: @unchecked Sendable {
-    static let shared = RowSplitWorker()
+    private static let shared = RowSplitWorker()
 
     /// Number of `parallelChunks` regions currently running on more than one thread.
     static let parallelRegions = Atomic<Int>(0)
@@ -84,10 +84,19 @@ final class RowSplitWorker: @unchecked Sendable {
 
     /// Runs `body(tile)` for every tile in `0..<tiles`, on the calling thread and the worker, and
     /// returns when all are done; runs them all here when the worker is taken or a parallel
-    /// region is running.
-    func run(tiles: Int, _ body: (Int) -> Void) {
+    /// region is running. The worker thread is started by the first call that can use it, so a
+    /// batch-only process never starts it.
+    static func run(tiles: Int, _ body: (Int) -> Void) {
+        guard tiles > 1, parallelRegions.load(ordering: .relaxed) == 0 else {
+            for tile in 0..<tiles { body(tile) }
+            return
+        }
+        shared.run(tiles: tiles, body)
+    }
+
+    private func run(tiles: Int, _ body: (Int) -> Void) {
         precondition(tiles < 1 << 24)
-        guard tiles > 1, Self.parallelRegions.load(ordering: .relaxed) == 0, callers.try() else {
+        guard callers.try() else {
             for tile in 0..<tiles { body(tile) }
             return
         }

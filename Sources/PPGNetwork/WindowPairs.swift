@@ -84,18 +84,33 @@ public struct WindowPairSplit: Sendable {
     }
 
     /// Runs the branch on single-channel windows `[M, time, 1]` → features `[M] + featureShape`.
-    /// Taps are named as the current-window branch (`model_52@2/...`).
-    public func features(_ windows: Tensor, taps: TapSelection = .none, workers: Int? = nil) throws -> (features: Tensor, taps: [String: Tensor]) {
+    /// Taps are named as the current-window branch (`model_52@2/...`). With `windowShift`, the
+    /// windows are consecutive windows of one recording that many samples apart, and the conv
+    /// rows they share are computed once (`OverlapReuse`; exact, checked against the samples).
+    public func features(_ windows: Tensor, taps: TapSelection = .none, workers: Int? = nil,
+                         windowShift: Int? = nil) throws -> (features: Tensor, taps: [String: Tensor]) {
         guard windows.shape.count == 3, windows.shape[1] == network.inputShape[0], windows.shape[2] == 1 else {
             throw PPGScopeError(object: "windows", "expected shape [M, \(network.inputShape[0]), 1], found \(windows.shape)")
         }
-        let sliceSlot = network.nodes[currentSlice].output
-        let results = parallelChunks(windows.batch, workers: workers) { range in
-            let run = network.execute(nodes: currentBranch, presets: [sliceSlot: windows.windows(range).values],
-                                      windows: range.count, keep: [currentOutput], taps: taps)
-            return ForwardResult(output: Tensor(shape: [range.count] + featureShape, values: run.slots[currentOutput]!), taps: run.taps)
+        let plan = branchReusePlan(windowShift)
+        let results = parallelChunks(windows.batch, workers: workers, chunksPerClaim: plan.isEmpty ? 1 : overlapChunksPerClaim) { range, carry in
+            branch(windows.windows(range).values, windows: range.count, taps: taps, plan: plan, shift: windowShift ?? 0, carry: &carry)
         }
         return (results.output, results.taps)
+    }
+
+    /// Conv rows of the branch that consecutive windows `shift` samples apart share.
+    func branchReusePlan(_ shift: Int?) -> [Int: ConvRowReuse] {
+        guard let shift else { return [:] }
+        return OverlapReuse.plan(network, order: currentBranch, inputSlot: network.nodes[currentSlice].output, shift: shift)
+    }
+
+    /// The branch on `count` consecutive windows, `carry` being the window before them.
+    func branch(_ values: [Float], windows count: Int, taps: TapSelection, plan: [Int: ConvRowReuse], shift: Int,
+                carry: inout [Int: [Float]]) -> ForwardResult {
+        let run = network.executeOverlapping(nodes: currentBranch, inputSlot: network.nodes[currentSlice].output, input: values,
+                                             windows: count, keep: [currentOutput], taps: taps, plan: plan, shift: shift, carry: &carry)
+        return ForwardResult(output: Tensor(shape: [count] + featureShape, values: run.slots[currentOutput]!), taps: run.taps)
     }
 
     /// Runs the head on features of the previous and current windows (`[N] + featureShape` each).
@@ -106,7 +121,7 @@ public struct WindowPairSplit: Sendable {
         let outputSlot = network.outputSlot
         let outputShape = network.outputShape
         let chunk = max(1, min(headWindowsPerChunk, (previous.batch + 1) / 2))
-        return parallelChunks(previous.batch, workers: workers, chunkSize: chunk) { range in
+        return parallelChunks(previous.batch, workers: workers, chunkSize: chunk) { range, _ in
             let run = network.execute(nodes: head, presets: [previousOutput: previous.windows(range).values,
                                                               currentOutput: current.windows(range).values],
                                       windows: range.count, keep: [outputSlot], taps: taps)
@@ -115,12 +130,13 @@ public struct WindowPairSplit: Sendable {
     }
 
     /// Model outputs for every consecutive pair of `windows` `[M, time, 1]`: `[M − 1] + outputShape`,
-    /// row k for the pair (window k, window k+1). Each window's branch runs once.
-    public func consecutivePairs(_ windows: Tensor, workers: Int? = nil) throws -> Tensor {
+    /// row k for the pair (window k, window k+1). Each window's branch runs once; `windowShift`
+    /// as in `features`.
+    public func consecutivePairs(_ windows: Tensor, workers: Int? = nil, windowShift: Int? = nil) throws -> Tensor {
         guard windows.batch >= 2 else {
             throw PPGScopeError(object: "windows", "need at least two windows to form a pair, found \(windows.batch)")
         }
-        let f = try features(windows, workers: workers).features
+        let f = try features(windows, workers: workers, windowShift: windowShift).features
         return try head(previous: f.windows(0..<(f.batch - 1)), current: f.windows(1..<f.batch), workers: workers).output
     }
 }
@@ -133,21 +149,32 @@ let convWindowsPerChunk = 4
 /// once for many pairs.
 let headWindowsPerChunk = 64
 
+/// Chunks of consecutive overlapping windows a thread runs in a row, each reusing the last window
+/// of the one before: only the first window of a claim is computed in full.
+let overlapChunksPerClaim = 8
+
 /// Runs `body` on consecutive chunks of up to `chunkSize` windows, spread over up to `workers`
 /// threads (default: active processors), and concatenates outputs and taps in window order.
-func parallelChunks(_ count: Int, workers: Int?, chunkSize: Int = convWindowsPerChunk,
-                    _ body: @Sendable (Range<Int>) -> ForwardResult) -> ForwardResult {
+/// A thread claims `chunksPerClaim` consecutive chunks at a time and runs them in order, passing
+/// `body` a carry (empty at the claim's start) that each chunk may leave for the next.
+func parallelChunks(_ count: Int, workers: Int?, chunkSize: Int = convWindowsPerChunk, chunksPerClaim: Int = 1,
+                    _ body: @Sendable (Range<Int>, inout [Int: [Float]]) -> ForwardResult) -> ForwardResult {
     let chunks = stride(from: 0, to: count, by: chunkSize).map { $0..<min($0 + chunkSize, count) }
-    let threads = max(1, min(workers ?? ProcessInfo.processInfo.activeProcessorCount, chunks.count))
+    let claims = stride(from: 0, to: chunks.count, by: chunksPerClaim).map { $0..<min($0 + chunksPerClaim, chunks.count) }
+    let threads = max(1, min(workers ?? ProcessInfo.processInfo.activeProcessorCount, claims.count))
     let box = ChunkResults(count: chunks.count)
+    @Sendable func runClaim(_ claim: Range<Int>) {
+        var carry: [Int: [Float]] = [:]
+        for i in claim { box.set(i, body(chunks[i], &carry)) }
+    }
     if threads == 1 {
-        for (i, range) in chunks.enumerated() { box.set(i, body(range)) }
+        for claim in claims { runClaim(claim) }
     } else {
         let next = ChunkResults.Counter()
         RowSplitWorker.parallelRegions.add(1, ordering: .relaxed)
         defer { RowSplitWorker.parallelRegions.subtract(1, ordering: .relaxed) }
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            while let i = next.take(below: chunks.count) { box.set(i, body(chunks[i])) }
+            while let c = next.take(below: claims.count) { runClaim(claims[c]) }
         }
     }
     let results = box.values
@@ -175,5 +202,42 @@ final class ChunkResults: @unchecked Sendable {
             value += 1
             return value - 1
         }
+    }
+}
+
+/// A pair model over a live recording, one new window at a time: each window's branch runs once,
+/// and the head combines it with the previous window's cached features. Where consecutive windows
+/// overlap by `windowShift` samples, the new window's conv rows that the previous window already
+/// determines are copied from it (`OverlapReuse`) rather than computed.
+public struct WindowPairStream {
+    public let split: WindowPairSplit
+    public let windowShift: Int?
+    private let plan: [Int: ConvRowReuse]
+    /// The previous window's input and reusable conv outputs.
+    private var carry: [Int: [Float]] = [:]
+    private var previousFeatures: Tensor?
+
+    public init(_ split: WindowPairSplit, windowShift: Int?) {
+        self.split = split
+        self.windowShift = windowShift
+        plan = split.branchReusePlan(windowShift)
+    }
+
+    /// Adds the next window (`time` samples); returns the model output `outputShape` for the pair
+    /// (previous window, this window), or nil for the first window.
+    public mutating func push(_ window: [Float]) throws -> Tensor? {
+        guard window.count == split.network.inputShape[0] else {
+            throw PPGScopeError(object: "window", "expected \(split.network.inputShape[0]) samples, found \(window.count)")
+        }
+        let features = split.branch(window, windows: 1, taps: .none, plan: plan, shift: windowShift ?? 0, carry: &carry).output
+        defer { previousFeatures = features }
+        guard let previousFeatures else { return nil }
+        return try split.head(previous: previousFeatures, current: features, workers: 1).output
+    }
+
+    /// Forgets the previous window (a gap in the recording).
+    public mutating func reset() {
+        carry = [:]
+        previousFeatures = nil
     }
 }

@@ -19,7 +19,7 @@ import Testing
             let tiles = 1 + round % 37
             let runs = Mutex([Int](repeating: 0, count: tiles))
             let elsewhere = Mutex(0)
-            RowSplitWorker.shared.run(tiles: tiles) { tile in
+            RowSplitWorker.run(tiles: tiles) { tile in
                 runs.withLock { $0[tile] += 1 }
                 if pthread_equal(pthread_self(), caller) == 0 { elsewhere.withLock { $0 += 1 } }
                 var x = 0.0
