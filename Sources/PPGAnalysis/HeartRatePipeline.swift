@@ -150,13 +150,27 @@ public enum HeartRatePipeline {
         throw PPGScopeError(object: "activity", "--segment-by-activity needs an 'activity' channel or 'window_activity' metadata")
     }
 
-    /// Heart rate for every window: the model (pair or single-input), the spectral baseline and the
-    /// reference. Windows are processed in blocks of `options.blockWindows`; after each block
-    /// `emit` receives its finished estimates in window order (so a caller can write them out as
-    /// they come) and `progress` the number of windows done.
+    /// The spectral-peak baseline of every window in order (BPM; nil where a window has no peak),
+    /// each tracking the last estimate when `options.spectral.trackingBPM` is set. Needs no model,
+    /// so `hr` runs it while the model loads.
+    public static func spectralEstimates(_ windows: PreparedWindows, options: HeartRateOptions) -> [Double?] {
+        var previous: Double?
+        return (0..<windows.count).map { n in
+            let bpm = SpectralPeak.estimate(Array(windows.window(n)), samplingRateHz: windows.layout.samplingRateHz,
+                                            options: options.spectral, previousBPM: previous)
+            previous = bpm ?? previous
+            return bpm
+        }
+    }
+
+    /// Heart rate for every window: the model (pair or single-input), the spectral baseline (from
+    /// `spectral` when the caller has computed it with `spectralEstimates`) and the reference.
+    /// Windows are processed in blocks of `options.blockWindows`; after each block `emit` receives
+    /// its finished estimates in window order (so a caller can write them out as they come) and
+    /// `progress` the number of windows done.
     @discardableResult
     public static func estimate(_ windows: PreparedWindows, network: Network?, reference: HeartRateSeries?,
-                                options: HeartRateOptions, progress: ((Int) -> Void)? = nil,
+                                options: HeartRateOptions, spectral: [Double?]? = nil, progress: ((Int) -> Void)? = nil,
                                 emit: (([WindowEstimate]) throws -> Void)? = nil) throws -> [WindowEstimate] {
         let layout = windows.layout
         let t = layout.length
@@ -174,20 +188,18 @@ public enum HeartRatePipeline {
         }()
         var estimates: [WindowEstimate] = []
         estimates.reserveCapacity(windows.count)
-        var previousSpectral: Double?
+        let spectral = options.runSpectral ? spectral ?? spectralEstimates(windows, options: options) : nil
+        if let spectral, spectral.count != windows.count {
+            throw PPGScopeError(object: "spectral", "\(spectral.count) spectral estimates for \(windows.count) windows")
+        }
         var start = 0
         while start < windows.count {
             let end = min(start + options.blockWindows, windows.count)
             var block = (start..<end).map { n in
                 WindowEstimate(window: n, startS: layout.startS(n), endS: layout.endS(n), referenceBPM: reference?.value(at: layout.endS(n)))
             }
-            if options.runSpectral {
-                for n in start..<end {
-                    let bpm = SpectralPeak.estimate(Array(windows.window(n)), samplingRateHz: layout.samplingRateHz,
-                                                    options: options.spectral, previousBPM: previousSpectral)
-                    block[n - start].spectralBPM = bpm
-                    previousSpectral = bpm ?? previousSpectral
-                }
+            if let spectral {
+                for n in start..<end { block[n - start].spectralBPM = spectral[n] }
             }
             if let model {
                 // Pair models: window n's estimate comes from the pair (n − 1, n); each block

@@ -160,10 +160,10 @@ public final class LayerInspector: @unchecked Sendable {
             let pre = layer.preactivationTap.flatMap { taps[$0] }
             let t = layer.timeSteps, c = layer.channels, bins = t / 2 + 1
             let per = t * c
-            let fft = RealFFT.of(length: t)
+            let fft = RealFFT.of(length: t), workspace = RealFFT.Workspace(length: t)
             let norm = 1 / Float(t)
             var a = acc[li]
-            var column = [Float](repeating: 0, count: t), scratch: [Float] = [], complex = [Float](repeating: 0, count: 2 * bins)
+            var column = [Float](repeating: 0, count: t), complex = [Float](repeating: 0, count: 2 * bins)
             var amplitudes = [Double](repeating: 0, count: bins), windowPower = [Double](repeating: 0, count: bins)
             for w in 0..<count {
                 for k in 0..<bins { windowPower[k] = 0 }
@@ -185,7 +185,7 @@ public final class LayerInspector: @unchecked Sendable {
                             for k in 0..<t { preSum += Double(base[k * c]) }
                         }
                     }
-                    column.withUnsafeBufferPointer { x in complex.withUnsafeMutableBufferPointer { fft.forward(x, into: $0, scratch: &scratch) } }
+                    column.withUnsafeBufferPointer { x in complex.withUnsafeMutableBufferPointer { fft.forward(x, into: $0, workspace: workspace) } }
                     var peak = 0.0
                     let variance = max(sumSquares / Double(t) - (sum / Double(t)) * (sum / Double(t)), 0)
                     let shown = normaliseByStd && variance > 0 ? 1 / variance.squareRoot() : 1

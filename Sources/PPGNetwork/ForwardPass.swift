@@ -48,9 +48,11 @@ extension Network {
     /// Runs `nodes` (indices into `self.nodes`, in order) on `windows` windows, starting from the
     /// slot values in `presets`. Returns the slots in `keep` and the selected taps; other
     /// intermediate buffers are freed as soon as their last reader has run. With `overlap`, conv
-    /// layers copy the rows that consecutive overlapping windows share (`OverlapReuse`).
+    /// layers copy the rows that consecutive overlapping windows share (`OverlapReuse`), and
+    /// `lastWindow` holds the last window's outputs of those layers (for the next batch).
     func execute(nodes order: [Int], presets: [Int: [Float]], windows n: Int, keep: Set<Int>,
-                 taps selection: TapSelection, overlap: OverlapContext? = nil) -> (slots: [Int: [Float]], taps: [String: Tensor]) {
+                 taps selection: TapSelection, overlap: OverlapContext? = nil)
+        -> (slots: [Int: [Float]], taps: [String: Tensor], lastWindow: [Int: [Float]]) {
         var slots = [[Float]?](repeating: nil, count: slotCount)
         for (slot, values) in presets { slots[slot] = values }
         var lastUse = [Int](repeating: -1, count: slotCount)
@@ -58,6 +60,7 @@ extension Network {
         for s in keep { lastUse[s] = order.count }
 
         var taps: [String: Tensor] = [:]
+        var lastWindow: [Int: [Float]] = [:]
         for (position, index) in order.enumerated() {
             let node = nodes[index]
             let x = slots[node.inputs[0]]!
@@ -107,12 +110,15 @@ extension Network {
             if selection.contains(node.name) {
                 taps[node.name] = Tensor(shape: [n] + node.outputShape, values: y)
             }
+            if let context = overlap, context.reuse[index] != nil {
+                lastWindow[node.output] = Array(y.suffix(y.count / n))
+            }
             slots[node.output] = y
             for s in node.inputs where lastUse[s] == position { slots[s] = nil }
         }
         var kept: [Int: [Float]] = [:]
         for s in keep { kept[s] = slots[s] }
-        return (kept, taps)
+        return (kept, taps, lastWindow)
     }
 
     /// Per-window shape of a slot.

@@ -99,19 +99,16 @@ extension Network {
                             taps selection: TapSelection, plan: [Int: ConvRowReuse], shift: Int,
                             carry: inout [Int: [Float]]) -> (slots: [Int: [Float]], taps: [String: Tensor]) {
         guard !plan.isEmpty else {
-            return execute(nodes: order, presets: [inputSlot: input], windows: n, keep: keep, taps: selection)
+            let run = execute(nodes: order, presets: [inputSlot: input], windows: n, keep: keep, taps: selection)
+            return (run.slots, run.taps)
         }
         let inputShape = shape(of: inputSlot)
         let flags = OverlapReuse.overlapFlags(input, windows: n, length: inputShape[0], channels: inputShape[1], shift: shift,
                                               previous: carry[inputSlot])
-        let reusedSlots = Set(plan.keys.map { nodes[$0].output })
-        let run = execute(nodes: order, presets: [inputSlot: input], windows: n, keep: keep.union(reusedSlots), taps: selection,
+        let run = execute(nodes: order, presets: [inputSlot: input], windows: n, keep: keep, taps: selection,
                           overlap: OverlapContext(reuse: plan, windowOverlaps: flags, previous: carry))
-        carry = [inputSlot: Array(input.suffix(input.count / n))]
-        for slot in reusedSlots {
-            let values = run.slots[slot]!
-            carry[slot] = Array(values.suffix(values.count / n))
-        }
-        return (run.slots.filter { keep.contains($0.key) }, run.taps)
+        carry = run.lastWindow
+        carry[inputSlot] = Array(input.suffix(input.count / n))
+        return (run.slots, run.taps)
     }
 }

@@ -149,32 +149,32 @@ let convWindowsPerChunk = 4
 /// once for many pairs.
 let headWindowsPerChunk = 64
 
-/// Chunks of consecutive overlapping windows a thread runs in a row, each reusing the last window
-/// of the one before: only the first window of a claim is computed in full.
+/// At most this many chunks of consecutive overlapping windows run in a row on one thread, each
+/// reusing the last window of the one before: only the first window of a claim is computed in full.
 let overlapChunksPerClaim = 8
 
 /// Runs `body` on consecutive chunks of up to `chunkSize` windows, spread over up to `workers`
 /// threads (default: active processors), and concatenates outputs and taps in window order.
-/// A thread claims `chunksPerClaim` consecutive chunks at a time and runs them in order, passing
-/// `body` a carry (empty at the claim's start) that each chunk may leave for the next.
+/// A thread claims up to `chunksPerClaim` consecutive chunks at a time (fewer as the work runs
+/// out, so that the threads finish together) and runs them in order, passing `body` a carry
+/// (empty at the claim's start) that each chunk may leave for the next.
 func parallelChunks(_ count: Int, workers: Int?, chunkSize: Int = convWindowsPerChunk, chunksPerClaim: Int = 1,
                     _ body: @Sendable (Range<Int>, inout [Int: [Float]]) -> ForwardResult) -> ForwardResult {
     let chunks = stride(from: 0, to: count, by: chunkSize).map { $0..<min($0 + chunkSize, count) }
-    let claims = stride(from: 0, to: chunks.count, by: chunksPerClaim).map { $0..<min($0 + chunksPerClaim, chunks.count) }
-    let threads = max(1, min(workers ?? ProcessInfo.processInfo.activeProcessorCount, claims.count))
+    let threads = max(1, min(workers ?? ProcessInfo.processInfo.activeProcessorCount, chunks.count))
     let box = ChunkResults(count: chunks.count)
     @Sendable func runClaim(_ claim: Range<Int>) {
         var carry: [Int: [Float]] = [:]
         for i in claim { box.set(i, body(chunks[i], &carry)) }
     }
     if threads == 1 {
-        for claim in claims { runClaim(claim) }
+        runClaim(0..<chunks.count)
     } else {
         let next = ChunkResults.Counter()
         RowSplitWorker.parallelRegions.add(1, ordering: .relaxed)
         defer { RowSplitWorker.parallelRegions.subtract(1, ordering: .relaxed) }
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            while let c = next.take(below: claims.count) { runClaim(claims[c]) }
+            while let claim = next.take(below: chunks.count, upTo: chunksPerClaim, threads: threads) { runClaim(claim) }
         }
     }
     let results = box.values
@@ -196,11 +196,15 @@ final class ChunkResults: @unchecked Sendable {
     final class Counter: @unchecked Sendable {
         private var value = 0
         private let lock = NSLock()
-        func take(below limit: Int) -> Int? {
+
+        /// The next claim of consecutive items below `limit`: a share of what is left (a quarter
+        /// of it per thread), between 1 and `most` items; nil when none are left.
+        func take(below limit: Int, upTo most: Int, threads: Int) -> Range<Int>? {
             lock.lock(); defer { lock.unlock() }
             guard value < limit else { return nil }
-            value += 1
-            return value - 1
+            let size = max(1, min(most, (limit - value) / (4 * threads)))
+            defer { value += size }
+            return value..<(value + size)
         }
     }
 }

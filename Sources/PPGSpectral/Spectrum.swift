@@ -1,3 +1,5 @@
+import Foundation
+
 /// A one-sided amplitude spectrum.
 ///
 /// Scaled so that a cosine of amplitude A at an exact bin reads A at that bin and a constant c
@@ -34,17 +36,30 @@ public enum Taper: Sendable {
     /// Periodic-free (symmetric) Hann, `0.5 − 0.5 cos(2πt/(T−1))`.
     case hann
 
+    /// The weights for `count` samples (nil for rectangular); Hann weights are made once per length.
     func weights(_ count: Int) -> [Float]? {
         switch self {
         case .rectangular: return nil
-        case .hann:
-            guard count > 1 else { return [1] }
-            return (0..<count).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(count - 1))) }
+        case .hann: return HannCache.weights(count)
         }
     }
 }
 
-import Foundation
+/// Hann weights per length, shared (the spectral baseline tapers every window of a recording).
+enum HannCache {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var cache: [Int: [Float]] = [:]
+
+    static func weights(_ count: Int) -> [Float] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = cache[count] { return cached }
+        let made: [Float] = count > 1 ? (0..<count).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(count - 1))) } : [1]
+        cache[count] = made
+        return made
+    }
+}
+
 
 /// Amplitude spectra through cached FFTW plans.
 public enum SpectralAnalysis {
@@ -55,7 +70,7 @@ public enum SpectralAnalysis {
     public static func amplitudeSpectrum(_ x: [Float], samplingRateHz: Double, length: Int? = nil,
                                          taper: Taper = .rectangular) -> Spectrum {
         let n = max(length ?? x.count, x.count)
-        var scratch: [Float] = []
+        let workspace = RealFFT.Workspace(length: n)
         var bins = [Float](repeating: 0, count: 2 * (n / 2 + 1))
         var input = x
         var gain: Float = 1
@@ -65,7 +80,7 @@ public enum SpectralAnalysis {
         }
         let fft = RealFFT.of(length: n)
         input.withUnsafeBufferPointer { xp in
-            bins.withUnsafeMutableBufferPointer { fft.forward(xp, into: $0, scratch: &scratch) }
+            bins.withUnsafeMutableBufferPointer { fft.forward(xp, into: $0, workspace: workspace) }
         }
         return Spectrum(samplingRateHz: samplingRateHz, length: n,
                         amplitudes: amplitudes(bins, length: n, signalLength: x.count, gain: gain))
@@ -76,7 +91,7 @@ public enum SpectralAnalysis {
                                       samplingRateHz: Double, removeMean: Bool = false) -> [Spectrum] {
         let fft = RealFFT.of(length: time)
         var column = [Float](repeating: 0, count: time)
-        var scratch: [Float] = []
+        let workspace = RealFFT.Workspace(length: time)
         var bins = [Float](repeating: 0, count: 2 * (time / 2 + 1))
         var result: [Spectrum] = []
         result.reserveCapacity(channels)
@@ -87,7 +102,7 @@ public enum SpectralAnalysis {
                 for t in 0..<time { column[t] -= mean }
             }
             column.withUnsafeBufferPointer { xp in
-                bins.withUnsafeMutableBufferPointer { fft.forward(xp, into: $0, scratch: &scratch) }
+                bins.withUnsafeMutableBufferPointer { fft.forward(xp, into: $0, workspace: workspace) }
             }
             result.append(Spectrum(samplingRateHz: samplingRateHz, length: time,
                                    amplitudes: amplitudes(bins, length: time, signalLength: time, gain: 1)))
@@ -100,10 +115,15 @@ public enum SpectralAnalysis {
     static func amplitudes(_ bins: [Float], length n: Int, signalLength: Int, gain: Float) -> [Float] {
         let count = n / 2 + 1
         let norm = 1 / (Float(signalLength) * gain)
-        return (0..<count).map { k in
-            let magnitude = (bins[2 * k] * bins[2 * k] + bins[2 * k + 1] * bins[2 * k + 1]).squareRoot()
-            let oneSided: Float = (k == 0 || (n % 2 == 0 && k == n / 2)) ? 1 : 2
-            return magnitude * norm * oneSided
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            bins.withUnsafeBufferPointer { b in
+                for k in 0..<count {
+                    let magnitude = (b[2 * k] * b[2 * k] + b[2 * k + 1] * b[2 * k + 1]).squareRoot()
+                    let oneSided: Float = (k == 0 || (n % 2 == 0 && k == n / 2)) ? 1 : 2
+                    out[k] = magnitude * norm * oneSided
+                }
+            }
+            initialized = count
         }
     }
 }

@@ -84,6 +84,11 @@ struct BenchCommand: ParsableCommand {
             _ = try split.head(previous: windowFeatures[k], current: windowFeatures[k + 1], workers: 1)
         })
 
+        // The classic baseline of `hr`: Hann-windowed spectrum, zero-padded to 2048, peak in 30–210 BPM.
+        rows.append(try measurePerItem("spectral-peak baseline, one window (ms)", count: m) { n in
+            _ = SpectralPeak.estimate(windowValues[n], samplingRateHz: 32, options: SpectralPeakOptions())
+        })
+
         // Spectra and DC metrics of every tap of one window (the inspect workload per window).
         let inspected = LayerInspector.layers(of: kid, inputRateHz: 32)
         let oneWindowTaps = try split.features(single.windows(1..<2), taps: .named(LayerInspector.requiredTaps(inspected)), workers: 1).taps

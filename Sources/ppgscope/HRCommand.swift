@@ -42,7 +42,6 @@ struct HRCommand: ParsableCommand {
     }
 
     func run() throws {
-        let network = try model.map { try KerasModelFile.load($0) }
         let rec = try RecordingIO.read(recording)
         var options = HeartRateOptions()
         options.filter = FilterMode(rawValue: filter)!
@@ -53,14 +52,22 @@ struct HRCommand: ParsableCommand {
         options.referenceSeed = referenceSeed
         options.spectral.trackingBPM = trackBPM
         options.layout = WindowLayout(length: Int((windowS * 32).rounded()), shift: Int((shiftS * 32).rounded()), samplingRateHz: 32)
+        // Windows and the spectral baseline need no model: they are made on a second thread while
+        // this one loads the model (HDF5 stays on this thread).
+        let (recordingPath, settings) = (recording, options)
+        let windowsAndSpectra = BackgroundTask { () throws -> (PreparedWindows, [Double?]?) in
+            let prepared: PreparedWindows
+            do { prepared = try HeartRatePipeline.prepare(rec, options: settings) } catch let e as PPGScopeError { throw e.inFile(recordingPath) }
+            return (prepared, settings.runSpectral ? HeartRatePipeline.spectralEstimates(prepared, options: settings) : nil)
+        }
+        let network = try model.map { try KerasModelFile.load($0) }
         if let network, options.layout.length != network.inputShape[0] {
             throw PPGScopeError(file: model, "the model takes \(network.inputShape[0]) samples per window; use --window-s \(Double(network.inputShape[0]) / 32)")
         }
         let progress = ProgressBar(label: "hr")
-        let prepared: PreparedWindows
-        do { prepared = try HeartRatePipeline.prepare(rec, options: options) } catch let e as PPGScopeError { throw e.inFile(recording) }
+        let (prepared, spectral) = try windowsAndSpectra.value()
         let run = { (emit: (([WindowEstimate]) throws -> Void)?) in
-            try HeartRatePipeline.estimate(prepared, network: network, reference: rec.referenceHR, options: options,
+            try HeartRatePipeline.estimate(prepared, network: network, reference: rec.referenceHR, options: options, spectral: spectral,
                                            progress: { progress.update($0, of: prepared.count) }, emit: emit)
         }
         let estimates: [WindowEstimate]

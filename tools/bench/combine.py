@@ -13,24 +13,32 @@ import sys
 
 # (ppgscope bench figure name, peer figure id, row label). Names are those of
 # Sources/ppgscope/BenchCommand.swift; a missing name is matched by its prefix before " (".
+# "shared rows": consecutive windows' shared conv rows computed once (exact; see OverlapReuse.swift);
+# "every row": each window computed in full, as the peers do.
 ROWS = [
-    ("KID-PPG batched, shared branches (ms per pair)", "litert.kidppg.batched.t2",
+    ("KID-PPG batched, shared branches and rows (ms per pair)", "litert.kidppg.batched.t2",
      "KID-PPG batched, ms per pair — vs LiteRT batched, 2 threads"),
-    ("KID-PPG streaming: one new window, previous features cached (ms)", "litert.kidppg.one.t2",
+    ("KID-PPG batched, shared branches, every row (ms per pair)", "litert.kidppg.batched.t2",
+     "KID-PPG batched, every conv row computed, ms per pair — vs LiteRT batched, 2 threads"),
+    ("KID-PPG streaming: one new window, previous window cached (ms)", "litert.kidppg.one.t2",
      "KID-PPG streaming, one new window (ms) — vs LiteRT one pair per invoke, 2 threads"),
+    ("KID-PPG streaming, every row: previous features cached (ms)", "litert.kidppg.one.t2",
+     "KID-PPG streaming, every conv row computed (ms) — vs LiteRT one pair per invoke, 2 threads"),
     ("KID-PPG one pair per call (ms)", "litert.kidppg.one.t2",
      "KID-PPG one pair per call (ms) — vs LiteRT one pair per invoke, 2 threads"),
-    ("S5 batched (ms per window)", "litert.s5.batched.t2",
+    ("S5 batched, shared rows (ms per window)", "litert.s5.batched.t2",
      "S5 batched, ms per window — vs LiteRT batched, 2 threads"),
+    ("S5 batched, every row (ms per window)", "litert.s5.batched.t2",
+     "S5 batched, every conv row computed, ms per window — vs LiteRT batched, 2 threads"),
     ("S5 one window per call (ms)", "litert.s5.one.t2",
      "S5 one window per call (ms) — vs LiteRT one window per invoke, 2 threads"),
-    ("KID-PPG batched, shared branches (ms per pair)", "keras.kidppg.predict",
+    ("KID-PPG batched, shared branches and rows (ms per pair)", "keras.kidppg.predict",
      "KID-PPG batched, ms per pair — vs Keras model.predict"),
-    ("S5 batched (ms per window)", "keras.s5.predict",
+    ("S5 batched, shared rows (ms per window)", "keras.s5.predict",
      "S5 batched, ms per window — vs Keras model.predict"),
-    ("KID-PPG batched, shared branches (ms per pair)", "ort.kidppg.batched.t2",
+    ("KID-PPG batched, shared branches and rows (ms per pair)", "ort.kidppg.batched.t2",
      "KID-PPG batched, ms per pair — vs ONNX Runtime batched, 2 threads"),
-    ("S5 batched (ms per window)", "ort.s5.batched.t2",
+    ("S5 batched, shared rows (ms per window)", "ort.s5.batched.t2",
      "S5 batched, ms per window — vs ONNX Runtime batched, 2 threads"),
     # Whole processes (both sides timed by peers.py with --ppgscope, alternating).
     ("peer:ppgscope.kidppg.process", "litert.kidppg.process.t2",
