@@ -30,6 +30,12 @@ public struct Tensor: Sendable, Equatable {
         return Tensor(shape: s, values: Array(values[(range.lowerBound * per)..<(range.upperBound * per)]))
     }
 
+    /// The values of windows `range` (a copy of that part of `values`).
+    public func windowValues(_ range: Range<Int>) -> [Float] {
+        let per = elementsPerWindow
+        return Array(values[(range.lowerBound * per)..<(range.upperBound * per)])
+    }
+
     /// Concatenates tensors along the first (window) axis.
     public static func concatenatingWindows(_ parts: [Tensor]) -> Tensor {
         guard var shape = parts.first?.shape else { return Tensor(zeros: [0]) }

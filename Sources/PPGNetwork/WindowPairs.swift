@@ -93,7 +93,8 @@ public struct WindowPairSplit: Sendable {
             throw PPGScopeError(object: "windows", "expected shape [M, \(network.inputShape[0]), 1], found \(windows.shape)")
         }
         let plan = branchReusePlan(windowShift)
-        let results = parallelChunks(windows.batch, workers: workers, chunksPerClaim: plan.isEmpty ? 1 : overlapChunksPerClaim) { range, carry in
+        let results = parallelChunks(windows.batch, outputShape: featureShape, workers: workers,
+                                     chunksPerClaim: plan.isEmpty ? 1 : overlapChunksPerClaim) { range, carry in
             branch(windows.windows(range).values, windows: range.count, taps: taps, plan: plan, shift: windowShift ?? 0, carry: &carry)
         }
         return (results.output, results.taps)
@@ -118,14 +119,20 @@ public struct WindowPairSplit: Sendable {
         guard previous.shape == current.shape, Array(previous.shape.dropFirst()) == featureShape else {
             throw PPGScopeError(object: "features", "expected two [N, \(featureShape.map(String.init).joined(separator: ", "))] tensors")
         }
+        return head(pairs: previous.batch, previous: previous, from: 0, current: current, from: 0, taps: taps, workers: workers)
+    }
+
+    /// The head on `pairs` pairs (previous window `p + k`, current window `c + k`), read in place.
+    func head(pairs: Int, previous: Tensor, from p: Int, current: Tensor, from c: Int, taps: TapSelection,
+              workers: Int?) -> ForwardResult {
         let outputSlot = network.outputSlot
-        let outputShape = network.outputShape
-        let chunk = max(1, min(headWindowsPerChunk, (previous.batch + 1) / 2))
-        return parallelChunks(previous.batch, workers: workers, chunkSize: chunk) { range, _ in
-            let run = network.execute(nodes: head, presets: [previousOutput: previous.windows(range).values,
-                                                              currentOutput: current.windows(range).values],
+        let chunk = max(1, min(headWindowsPerChunk, (pairs + 1) / 2))
+        return parallelChunks(pairs, outputShape: network.outputShape, workers: workers, chunkSize: chunk) { range, _ in
+            let shifted = { (offset: Int) in (range.lowerBound + offset)..<(range.upperBound + offset) }
+            let run = network.execute(nodes: head, presets: [previousOutput: previous.windowValues(shifted(p)),
+                                                              currentOutput: current.windowValues(shifted(c))],
                                       windows: range.count, keep: [outputSlot], taps: taps)
-            return ForwardResult(output: Tensor(shape: [range.count] + outputShape, values: run.slots[outputSlot]!), taps: run.taps)
+            return ForwardResult(output: Tensor(shape: [range.count] + network.outputShape, values: run.slots[outputSlot]!), taps: run.taps)
         }
     }
 
@@ -137,7 +144,7 @@ public struct WindowPairSplit: Sendable {
             throw PPGScopeError(object: "windows", "need at least two windows to form a pair, found \(windows.batch)")
         }
         let f = try features(windows, workers: workers, windowShift: windowShift).features
-        return try head(previous: f.windows(0..<(f.batch - 1)), current: f.windows(1..<f.batch), workers: workers).output
+        return head(pairs: f.batch - 1, previous: f, from: 0, current: f, from: 1, taps: .none, workers: workers).output
     }
 }
 
@@ -154,43 +161,64 @@ let headWindowsPerChunk = 64
 let overlapChunksPerClaim = 8
 
 /// Runs `body` on consecutive chunks of up to `chunkSize` windows, spread over up to `workers`
-/// threads (default: active processors), and concatenates outputs and taps in window order.
-/// A thread claims up to `chunksPerClaim` consecutive chunks at a time (fewer as the work runs
-/// out, so that the threads finish together) and runs them in order, passing `body` a carry
-/// (empty at the claim's start) that each chunk may leave for the next.
-func parallelChunks(_ count: Int, workers: Int?, chunkSize: Int = convWindowsPerChunk, chunksPerClaim: Int = 1,
+/// threads (default: active processors); outputs (`outputShape` per window) go straight into one
+/// tensor, and taps are concatenated, in window order. A thread claims up to `chunksPerClaim`
+/// consecutive chunks at a time (fewer as the work runs out, so that the threads finish together)
+/// and runs them in order, passing `body` a carry (empty at the claim's start) that each chunk may
+/// leave for the next.
+func parallelChunks(_ count: Int, outputShape: [Int], workers: Int?, chunkSize: Int = convWindowsPerChunk, chunksPerClaim: Int = 1,
                     _ body: @Sendable (Range<Int>, inout [Int: [Float]]) -> ForwardResult) -> ForwardResult {
+    guard count > 0 else { return ForwardResult(output: Tensor(shape: [0] + outputShape, values: []), taps: [:]) }
     let chunks = stride(from: 0, to: count, by: chunkSize).map { $0..<min($0 + chunkSize, count) }
     let threads = max(1, min(workers ?? ProcessInfo.processInfo.activeProcessorCount, chunks.count))
+    let per = outputShape.reduce(1, *)
     let box = ChunkResults(count: chunks.count)
-    @Sendable func runClaim(_ claim: Range<Int>) {
-        var carry: [Int: [Float]] = [:]
-        for i in claim { box.set(i, body(chunks[i], &carry)) }
-    }
-    if threads == 1 {
-        runClaim(0..<chunks.count)
-    } else {
-        let next = ChunkResults.Counter()
-        RowSplitWorker.parallelRegions.add(1, ordering: .relaxed)
-        defer { RowSplitWorker.parallelRegions.subtract(1, ordering: .relaxed) }
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            while let claim = next.take(below: chunks.count, upTo: chunksPerClaim, threads: threads) { runClaim(claim) }
+    let output = [Float](unsafeUninitializedCapacity: count * per) { buffer, initialized in
+        let base = UnsafeSendablePointer(buffer.baseAddress!)
+        @Sendable func runClaim(_ claim: Range<Int>) {
+            var carry: [Int: [Float]] = [:]
+            for i in claim {
+                let result = body(chunks[i], &carry)
+                precondition(result.output.values.count == chunks[i].count * per, "chunk output of the wrong size")
+                result.output.values.withUnsafeBufferPointer {
+                    (base.pointer + chunks[i].lowerBound * per).initialize(from: $0.baseAddress!, count: $0.count)
+                }
+                box.set(i, result.taps)
+            }
         }
+        if threads == 1 {
+            runClaim(0..<chunks.count)
+        } else {
+            let next = ChunkResults.Counter()
+            RowSplitWorker.parallelRegions.add(1, ordering: .relaxed)
+            defer { RowSplitWorker.parallelRegions.subtract(1, ordering: .relaxed) }
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                while let claim = next.take(below: chunks.count, upTo: chunksPerClaim, threads: threads) { runClaim(claim) }
+            }
+        }
+        initialized = count * per
     }
-    let results = box.values
-    if results.count == 1 { return results[0] }
+    let chunkTaps = box.values
     var taps: [String: Tensor] = [:]
-    for name in results[0].taps.keys { taps[name] = Tensor.concatenatingWindows(results.map { $0.taps[name]! }) }
-    return ForwardResult(output: Tensor.concatenatingWindows(results.map(\.output)), taps: taps)
+    if let names = chunkTaps.first?.keys {
+        for name in names { taps[name] = chunkTaps.count == 1 ? chunkTaps[0][name]! : Tensor.concatenatingWindows(chunkTaps.map { $0[name]! }) }
+    }
+    return ForwardResult(output: Tensor(shape: [count] + outputShape, values: output), taps: taps)
 }
 
-/// Per-chunk results written from `concurrentPerform` workers.
+/// A pointer that several threads write disjoint parts of.
+struct UnsafeSendablePointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
+}
+
+/// Per-chunk taps written from `concurrentPerform` workers.
 final class ChunkResults: @unchecked Sendable {
-    private var storage: [ForwardResult?]
+    private var storage: [[String: Tensor]?]
     private let lock = NSLock()
     init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ value: ForwardResult) { lock.lock(); storage[i] = value; lock.unlock() }
-    var values: [ForwardResult] { storage.map { $0! } }
+    func set(_ i: Int, _ value: [String: Tensor]) { lock.lock(); storage[i] = value; lock.unlock() }
+    var values: [[String: Tensor]] { storage.map { $0! } }
 
     /// A shared work counter.
     final class Counter: @unchecked Sendable {
