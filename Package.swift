@@ -43,7 +43,7 @@ let package = Package(
         // Analysis: the HR pipeline, layer spectra and DC metrics, inspection, comparison, ablation.
         .target(name: "PPGAnalysis", dependencies: ["PPGSignals", "PPGNetwork", "PPGSpectral", "CCBLAS", "CSampleRate"]),
         // The paper's experiments: ReLU series, toy networks, small-CNN training (Sections III–V).
-        .target(name: "PPGPaper", dependencies: ["PPGSignals", "PPGSpectral", "CCBLAS", "CKernels"]),
+        .target(name: "PPGPaper", dependencies: ["PPGSignals", "PPGSpectral", "PPGNetwork", "CCBLAS", "CKernels"]),
 
         // Reports: text tables, JSON, CSV, SVG, HTML.
         .target(name: "PPGReports", dependencies: ["PPGSignals", "PPGNetwork", "PPGAnalysis", "PPGSpectral"]),

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// A second thread for single-window latency (streaming): one layer's work, cut into tiles (row
+/// A second thread for single-window latency (streaming) and other small parallel steps (the two
+/// halves of a training batch): one layer's work, cut into tiles (row
 /// blocks of a conv, column blocks of a dense layer), is shared between the calling thread, which
 /// claims tiles from the front, and a persistent worker, which claims them from the back. Neither
 /// waits for the other to start: a worker that is still waking up finds fewer tiles or none, and
@@ -11,7 +12,7 @@ import Synchronization
 /// microseconds) and then sleeps. Used only when nothing else runs in parallel
 /// (`parallelRegions == 0`): batches already keep both cores busy with one chunk of windows each.
 /// One caller at a time; a concurrent caller runs every tile itself.
-final class RowSplitWorker: @unchecked Sendable {
+public final class RowSplitWorker: @unchecked Sendable {
     private static let shared = RowSplitWorker()
 
     /// Number of `parallelChunks` regions currently running on more than one thread.
@@ -86,7 +87,7 @@ final class RowSplitWorker: @unchecked Sendable {
     /// returns when all are done; runs them all here when the worker is taken or a parallel
     /// region is running. The worker thread is started by the first call that can use it, so a
     /// batch-only process never starts it.
-    static func run(tiles: Int, _ body: (Int) -> Void) {
+    public static func run(tiles: Int, _ body: (Int) -> Void) {
         guard tiles > 1, parallelRegions.load(ordering: .relaxed) == 0 else {
             for tile in 0..<tiles { body(tile) }
             return

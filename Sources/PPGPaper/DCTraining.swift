@@ -1,4 +1,5 @@
 import Foundation
+import PPGNetwork
 import PPGSignals
 
 /// The three networks of Section V-C.
@@ -147,24 +148,33 @@ public enum DCTraining {
     }
 
     /// One repetition: the same data, initial weights and shuffling order for every model.
-    public static func repetition(_ c: DCTrainingConfiguration, _ repetition: Int) -> [DCTrainingRun] {
+    /// `batchThreads` ≥ 2 computes the two halves of each conv-path batch on two threads (the
+    /// results are the same as with one).
+    public static func repetition(_ c: DCTrainingConfiguration, _ repetition: Int, batchThreads: Int = 1) -> [DCTrainingRun] {
         let data = dataset(c, repetition: repetition)
         let withDC = c.models.contains(.linearDC) ? data.addingDC(amplitudes: c.dcAmplitudes) : data
         var initRNG = rng(c, repetition: repetition, purpose: 1)
         let initial = c.shape.layout.glorotUniform(c.shape, rng: &initRNG)
         return c.models.map { model in
             train(model: model, data: model.addsDC ? withDC : data, initial: initial, configuration: c,
-                  shuffle: rng(c, repetition: repetition, purpose: 2), repetition: repetition)
+                  shuffle: rng(c, repetition: repetition, purpose: 2), repetition: repetition, batchThreads: batchThreads)
         }
     }
 
     /// Trains one network from `initial` for `configuration.epochs` epochs.
+    ///
+    /// On the conv path every batch is split in two halves, each with its own trainer, whose losses
+    /// and gradients are added: always, so that the results do not depend on `batchThreads`, which
+    /// runs the halves on two threads when it is 2 or more.
     public static func train(model: DCModel, data: CosineDataset, initial: [Float], configuration c: DCTrainingConfiguration,
-                             shuffle: Xoshiro256StarStar, repetition: Int = 0) -> DCTrainingRun {
+                             shuffle: Xoshiro256StarStar, repetition: Int = 0, batchThreads: Int = 1) -> DCTrainingRun {
         let start = DispatchTime.now().uptimeNanoseconds
         let shape = c.shape, layout = shape.layout, T = shape.length
         let trainer = SmallCNNTrainer(shape: shape, activation: model.activation, maxBatch: c.batchSize,
                                       collapseLinear: c.collapseLinear)
+        let halves = trainer.collapsed ? [] : [trainer, SmallCNNTrainer(shape: shape, activation: model.activation, maxBatch: c.batchSize,
+                                                                        collapseLinear: c.collapseLinear)]
+        var secondGradient = [Float](repeating: 0, count: layout.count)
         var w = initial
         var gradient = [Float](repeating: 0, count: layout.count)
         var adam = Adam(count: layout.count, learningRate: c.learningRate)
@@ -199,8 +209,26 @@ public enum DCTraining {
                     batchInputs.withUnsafeBufferPointer { xp in
                         batchLabels.withUnsafeBufferPointer { yp in
                             gradient.withUnsafeMutableBufferPointer { gp in
-                                trainer.lossAndGradient(parameters: wp.baseAddress!, inputs: xp.baseAddress!,
-                                                        labels: yp.baseAddress!, batch: batch, gradient: gp.baseAddress!)
+                                secondGradient.withUnsafeMutableBufferPointer { g2p in
+                                    guard !halves.isEmpty else {
+                                        return trainer.lossAndGradient(parameters: wp.baseAddress!, inputs: xp.baseAddress!,
+                                                                       labels: yp.baseAddress!, batch: batch, gradient: gp.baseAddress!)
+                                    }
+                                    let half = (batch + 1) / 2
+                                    let parts = [(0..<half, gp.baseAddress!), (half..<batch, g2p.baseAddress!)]
+                                    var losses = (0.0, 0.0)
+                                    withUnsafeMutablePointer(to: &losses) { lp in
+                                        let share = UnsafeMutableRawPointer(lp).assumingMemoryBound(to: Double.self)
+                                        let run = { (i: Int) in
+                                            share[i] = halves[i].partialLossAndGradient(
+                                                parameters: wp.baseAddress!, inputs: xp.baseAddress!, labels: yp.baseAddress!,
+                                                batch: batch, part: parts[i].0, gradient: parts[i].1)
+                                        }
+                                        if batchThreads >= 2 { RowSplitWorker.run(tiles: 2, run) } else { run(0); run(1) }
+                                    }
+                                    for i in 0..<layout.count { gp[i] += g2p[i] }
+                                    return losses.0 + losses.1
+                                }
                             }
                         }
                     }
@@ -253,10 +281,12 @@ public enum DCTraining {
         let workers = max(1, min(c.workers > 0 ? c.workers : ProcessInfo.processInfo.activeProcessorCount, c.repetitions))
         let box = ResultBox(count: c.repetitions)
         let start = DispatchTime.now().uptimeNanoseconds
+        // Cores left over when there are fewer repetitions than cores go to the halves of each batch.
+        let batchThreads = max(1, (c.workers > 0 ? c.workers : ProcessInfo.processInfo.activeProcessorCount) / workers)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let r = box.take() {
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                let runs = repetition(c, r)
+                let runs = repetition(c, r, batchThreads: batchThreads)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
                 let done = box.store(r, runs, seconds)
                 progress?(r, seconds, done)

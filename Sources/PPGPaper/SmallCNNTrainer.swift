@@ -109,20 +109,33 @@ public final class SmallCNNTrainer {
     public func lossAndGradient(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>,
                                 labels: UnsafePointer<Int32>, batch: Int, gradient: UnsafeMutablePointer<Float>) -> Double {
         precondition(batch > 0 && batch <= maxBatch)
-        gradient.update(repeating: 0, count: layout.count)
         if collapsed {
+            gradient.update(repeating: 0, count: layout.count)
             collapsedForward(parameters, inputs, batch)
             let loss = head(parameters, labels, batch, first: 0, count: batch, gradient: gradient)
             collapsedBackward(parameters, batch, gradient)
             return loss
         }
+        return partialLossAndGradient(parameters: parameters, inputs: inputs, labels: labels, batch: batch, part: 0..<batch,
+                                      gradient: gradient)
+    }
+
+    /// The share of inputs `part` of a batch of `batch` in the batch's mean cross-entropy and in its
+    /// gradient (written into `gradient`): the parts of a batch add up to `lossAndGradient`, so
+    /// two trainers can take one half each. Conv path only (not `collapsed`); `inputs` and
+    /// `labels` are the whole batch's.
+    public func partialLossAndGradient(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>,
+                                       labels: UnsafePointer<Int32>, batch: Int, part: Range<Int>,
+                                       gradient: UnsafeMutablePointer<Float>) -> Double {
+        precondition(!collapsed && batch > 0 && batch <= maxBatch && part.lowerBound >= 0 && part.upperBound <= batch)
+        gradient.update(repeating: 0, count: layout.count)
         // Inputs are independent until the weight gradients, so each chunk goes forward and back while its
         // activations are still in cache.
         transposeConv2(parameters)
         var loss = 0.0
-        var first = 0
-        while first < batch {
-            let count = min(chunk, batch - first)
+        var first = part.lowerBound
+        while first < part.upperBound {
+            let count = min(chunk, part.upperBound - first)
             directForward(parameters, inputs + first * shape.length, first: first, count: count)
             loss += head(parameters, labels, batch, first: first, count: count, gradient: gradient)
             directBackward(first: first, count: count, gradient)

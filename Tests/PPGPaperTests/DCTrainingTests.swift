@@ -51,7 +51,7 @@ extension DCTrainingTests {
         }
     }
 
-    @Test func repetitionsAreReproducibleAndIndependentOfWorkers() {
+    @Test func repetitionsAreReproducibleAndIndependentOfWorkersAndThreads() {
         var c = DCTrainingConfiguration()
         c.repetitions = 2
         c.epochs = 1
@@ -65,5 +65,12 @@ extension DCTrainingTests {
             #expect(a.loss == b.loss && a.conv1Distance == b.conv1Distance && a.conv2Distance == b.conv2Distance)
         }
         #expect(one.runs[0][0].loss != one.runs[1][0].loss)
+        // One repetition and all cores: the halves of each batch run on two threads, same numbers.
+        c.repetitions = 1
+        c.workers = 0
+        let halves = DCTraining.run(c)
+        for (a, b) in zip(one.runs[0], halves.runs[0]) {
+            #expect(a.loss == b.loss && a.conv1Distance == b.conv1Distance && a.conv2Distance == b.conv2Distance)
+        }
     }
 }
