@@ -162,9 +162,10 @@ enum Kernels {
         let cin = layer.inChannels, cout = layer.outChannels, k = layer.kernelSize, d = layer.dilation
         let total = windows * outLength * cout
         let fuseReLU: Int32 = layer.activation == .relu && !keepPreactivation ? 1 : 0
-        // The window before the batch holds activated outputs, so it is used only when the
-        // activation is fused.
-        let previous = fuseReLU == 1 ? overlap?.previous.flatMap { $0.count == outLength * cout ? $0 : nil } : nil
+        // The window before the batch holds activated outputs: usable unless this buffer is to
+        // hold ReLU pre-activations (taps).
+        let holdsOutputs = !keepPreactivation || layer.activation != .relu
+        let previous = holdsOutputs ? overlap?.previous.flatMap { $0.count == outLength * cout ? $0 : nil } : nil
         var output = [Float](unsafeUninitializedCapacity: total) { out, count in
             let y = out.baseAddress!
             let before = previous ?? []
