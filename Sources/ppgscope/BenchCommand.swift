@@ -85,14 +85,14 @@ struct BenchCommand: ParsableCommand {
         })
 
         // The classic baseline of `hr`: Hann-windowed spectrum, zero-padded to 2048, peak in 30–210 BPM.
-        rows.append(try measurePerItem("spectral-peak baseline, one window (ms)", count: m) { n in
+        rows.append(measurePerItem("spectral-peak baseline, one window (ms)", count: m) { n in
             _ = SpectralPeak.estimate(windowValues[n], samplingRateHz: 32, options: SpectralPeakOptions())
         })
 
         // Spectra and DC metrics of every tap of one window (the inspect workload per window).
         let inspected = LayerInspector.layers(of: kid, inputRateHz: 32)
         let oneWindowTaps = try split.features(single.windows(1..<2), taps: .named(LayerInspector.requiredTaps(inspected)), workers: 1).taps
-        rows.append(try measure("spectra + DC metrics of every branch tap of one window (ms)", perItem: 1) {
+        rows.append(measure("spectra + DC metrics of every branch tap of one window (ms)", perItem: 1) {
             LayerInspector(layers: inspected).add(taps: oneWindowTaps, count: 1, referenceBPM: [150])
         })
 
@@ -115,7 +115,7 @@ struct BenchCommand: ParsableCommand {
             for count in [4, 1] {
                 let x = (0..<(count * length * layer.inChannels)).map { Float(($0 * 7919) % 2001) / 1000 - 1 }
                 for backend in ConvolutionBackend.allCases where backend == .blas || ConvolutionBackend.directAvailable {
-                    rows.append(try measure("conv \(shape), \(count) window\(count == 1 ? "" : "s"): \(backend) (µs per window)", perItem: count, unit: 1e3) {
+                    rows.append(measure("conv \(shape), \(count) window\(count == 1 ? "" : "s"): \(backend) (µs per window)", perItem: count, unit: 1e3) {
                         _ = NaiveReference.fastConv1D(layer, input: x, windows: count, length: length, backend: backend)
                     })
                 }
@@ -147,10 +147,10 @@ struct BenchCommand: ParsableCommand {
         let layer = Conv1DLayer(kernel: (0..<(5 * 32 * 32)).map { _ in next() }, bias: (0..<32).map { _ in next() },
                                 kernelSize: 5, inChannels: 32, outChannels: 32, dilation: 2, padding: .causal, activation: .linear)
         let x = (0..<(16 * 256 * 32)).map { _ in next() }
-        let fast = try measure("conv 32→32 k5 d2, 16 windows: \(ConvolutionBackend.preferred) kernel (ms)", perItem: 1) {
+        let fast = measure("conv 32→32 k5 d2, 16 windows: \(ConvolutionBackend.preferred) kernel (ms)", perItem: 1) {
             _ = NaiveReference.fastConv1D(layer, input: x, windows: 16, length: 256)
         }
-        let naive = try measure("conv 32→32 k5 d2, 16 windows: direct loop (ms)", perItem: 1) {
+        let naive = measure("conv 32→32 k5 d2, 16 windows: direct loop (ms)", perItem: 1) {
             _ = NaiveReference.conv1D(layer, input: x, windows: 16, length: 256)
         }
         let ratio = naive.medianMs / fast.medianMs
