@@ -38,10 +38,11 @@ public enum RecordingSoundFile {
     public static func read(_ path: String) throws -> Recording {
         func fail(_ object: String?, _ message: String) -> PPGScopeError { PPGScopeError(file: path, object: object, message) }
         var info = SF_INFO()
-        guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
-            throw fail(nil, "cannot open as audio: \(String(cString: sf_strerror(nil)))")
+        let sf = try SndFileLibrary.forFile(path)
+        guard let handle = sf.open(path, Int32(SFM_READ), &info) else {
+            throw fail(nil, "cannot open as audio: \(sf.message(nil))")
         }
-        defer { sf_close(handle) }
+        defer { _ = sf.close(handle) }
         let channelCount = Int(info.channels)
         guard channelCount >= 1, info.samplerate > 0 else {
             throw fail(nil, "audio header has \(info.channels) channels at \(info.samplerate) Hz")
@@ -50,17 +51,17 @@ public enum RecordingSoundFile {
             throw fail(nil, "audio header reports \(info.frames) frames: too many or unknown length")
         }
         let frames = Int(info.frames)
-        sf_command(handle, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_FALSE))
+        _ = sf.command(handle, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_FALSE))
 
         var interleaved = [Float](repeating: 0, count: frames * channelCount)
         if frames > 0 {
-            let got = interleaved.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(frames)) }
+            let got = interleaved.withUnsafeMutableBufferPointer { sf.readFloats(handle, $0.baseAddress, sf_count_t(frames)) }
             guard got == sf_count_t(frames) else {
-                throw fail(nil, "header says \(frames) frames but only \(got) could be read (truncated file?): \(String(cString: sf_strerror(handle)))")
+                throw fail(nil, "header says \(frames) frames but only \(got) could be read (truncated file?): \(sf.message(handle))")
             }
         }
 
-        let comment = sf_get_string(handle, Int32(SF_STR_COMMENT)).map { String(cString: $0) }
+        let comment = sf.getString(handle, Int32(SF_STR_COMMENT)).map { String(cString: $0) }
         var meta: SoundMetadata?
         if info.format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_WAV) {
             let chunk: Data?
@@ -175,32 +176,33 @@ public enum RecordingSoundFile {
         info.samplerate = Int32(rate)
         info.channels = Int32(channelCount)
         info.format = container == .wav ? Int32(SF_FORMAT_WAV | SF_FORMAT_FLOAT) : Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_24)
-        guard sf_format_check(&info) == Int32(SF_TRUE) else {
+        let sf = try SndFileLibrary.forFile(path)
+        guard sf.formatCheck(&info) == Int32(SF_TRUE) else {
             throw fail(nil, "libsndfile refuses \(container.rawValue.uppercased()) with \(channelCount) channels at \(Int(rate)) Hz")
         }
-        guard let handle = sf_open(path, Int32(SFM_WRITE), &info) else {
-            throw fail(nil, "cannot create \(container.rawValue.uppercased()) file: \(String(cString: sf_strerror(nil)))")
+        guard let handle = sf.open(path, Int32(SFM_WRITE), &info) else {
+            throw fail(nil, "cannot create \(container.rawValue.uppercased()) file: \(sf.message(nil))")
         }
         var closed = false
-        defer { if !closed { sf_close(handle) } }
+        defer { if !closed { _ = sf.close(handle) } }
         // Raw values in and out: no ±1 normalisation; clamp instead of wrapping or dropping frames.
-        sf_command(handle, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_FALSE))
-        sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+        _ = sf.command(handle, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_FALSE))
+        _ = sf.command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
         if container == .flac {
-            guard sf_set_string(handle, Int32(SF_STR_COMMENT), json) == 0 else {
-                throw fail(nil, "cannot store the ppgscope metadata (\(json.utf8.count) bytes) in the FLAC comment: \(String(cString: sf_strerror(handle)))")
+            guard sf.setString(handle, Int32(SF_STR_COMMENT), json) == 0 else {
+                throw fail(nil, "cannot store the ppgscope metadata (\(json.utf8.count) bytes) in the FLAC comment: \(sf.message(handle))")
             }
         }
         if frames > 0 {
-            let written = interleaved.withUnsafeBufferPointer { sf_writef_float(handle, $0.baseAddress, sf_count_t(frames)) }
+            let written = interleaved.withUnsafeBufferPointer { sf.writeFloats(handle, $0.baseAddress, sf_count_t(frames)) }
             guard written == sf_count_t(frames) else {
-                throw fail(nil, "libsndfile wrote \(written) of \(frames) frames: \(String(cString: sf_strerror(handle)))")
+                throw fail(nil, "libsndfile wrote \(written) of \(frames) frames: \(sf.message(handle))")
             }
         }
         closed = true
-        let status = sf_close(handle)
+        let status = sf.close(handle)
         guard status == 0 else {
-            throw fail(nil, "error closing the file: \(String(cString: sf_error_number(status)))")
+            throw fail(nil, "error closing the file: \(sf.errorNumber(status).map { String(cString: $0) } ?? "libsndfile error \(status)")")
         }
         if container == .wav {
             do {
