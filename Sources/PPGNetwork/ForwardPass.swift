@@ -77,7 +77,7 @@ extension Network {
             case .conv1D(let layer):
                 let keep = selection.contains(node.name + ".preact")
                 let rows = overlap.flatMap { context in
-                    context.reuse[index].map { ConvOverlap(rows: $0.rows, shift: $0.shift, windowOverlaps: context.windowOverlaps,
+                    context.reuse[index].map { ConvOverlap(reuse: $0, windowOverlaps: context.windowOverlaps,
                                                            previous: context.previous[node.output]) }
                 }
                 let result = Kernels.conv1D(layer, input: x, windows: n, length: inShape[0], keepPreactivation: keep, overlap: rows)

@@ -22,8 +22,7 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
 /// One conv layer's part of an `OverlapContext`: the rows to copy, which windows may copy them,
 /// and the layer's output for the window before the batch (streaming).
 struct ConvOverlap {
-    var rows: Range<Int>
-    var shift: Int
+    var reuse: ConvRowReuse
     var windowOverlaps: [Bool]
     var previous: [Float]?
 }
@@ -177,25 +176,28 @@ enum Kernels {
                             x: xn, inChannels: Int32(cin), inputStride: Int32(cin), leftPad: Int32(leftPad), inputRows: Int32(length),
                             w: w.baseAddress!, weightStride: Int32(cout), kernelSize: Int32(k), dilation: Int32(d), bias: bias,
                             outChannels: Int32(cout), relu: fuseReLU, accumulate: 0, y: yn, outputStride: Int32(cout))
-                        // Rows copied from the window before (when it overlaps this one), and the rows left to compute.
+                        // Rows copied from the window before (when it overlaps this one); the rows before and after them are computed.
                         var copied = 0..<0
                         var source: UnsafePointer<Float>? = nil
-                        if let overlap, overlap.windowOverlaps[n], overlap.rows.upperBound + overlap.shift <= outLength {
+                        if let overlap, overlap.windowOverlaps[n], overlap.reuse.rows.upperBound + overlap.reuse.shift <= outLength {
                             source = n > 0 ? UnsafePointer(yn - outLength * cout) : (previous != nil ? before.baseAddress : nil)
-                            if source != nil { copied = overlap.rows }
+                            if source != nil { copied = overlap.reuse.rows }
                         }
-                        let computed = [0..<copied.lowerBound, copied.upperBound..<outLength].filter { !$0.isEmpty }
-                        let computedRows = computed.reduce(0) { $0 + $1.count }
+                        let head = 0..<copied.lowerBound, tail = copied.upperBound..<outLength
+                        let computedRows = head.count + tail.count
                         if windows == 1 && computedRows >= 16 && computedRows * cout * cin * k >= 65_536 {
-                            let blocks = rowBlocks(computed, registerRows: Int(ppgscope_conv1d_direct_tile_rows(Int32(cout))))
+                            let blocks = rowBlocks([head, tail].filter { !$0.isEmpty },
+                                                   registerRows: Int(ppgscope_conv1d_direct_tile_rows(Int32(cout))))
                             RowSplitWorker.run(tiles: blocks.count) { i in
                                 ppgscope_conv1d_direct(&args, Int32(blocks[i].lowerBound), Int32(blocks[i].count))
                             }
                         } else {
-                            for range in computed { ppgscope_conv1d_direct(&args, Int32(range.lowerBound), Int32(range.count)) }
+                            for range in [head, tail] where !range.isEmpty {
+                                ppgscope_conv1d_direct(&args, Int32(range.lowerBound), Int32(range.count))
+                            }
                         }
                         if let source, let overlap, !copied.isEmpty {
-                            (yn + copied.lowerBound * cout).update(from: source + (copied.lowerBound + overlap.shift) * cout,
+                            (yn + copied.lowerBound * cout).update(from: source + (copied.lowerBound + overlap.reuse.shift) * cout,
                                                                    count: copied.count * cout)
                         }
                     }

@@ -24,10 +24,9 @@ public struct Tensor: Sendable, Equatable {
 
     /// Windows `range` of the first axis.
     public func windows(_ range: Range<Int>) -> Tensor {
-        let per = elementsPerWindow
         var s = shape
         s[0] = range.count
-        return Tensor(shape: s, values: Array(values[(range.lowerBound * per)..<(range.upperBound * per)]))
+        return Tensor(shape: s, values: windowValues(range))
     }
 
     /// The values of windows `range` (a copy of that part of `values`).

@@ -172,9 +172,8 @@ public enum DCTraining {
         let shape = c.shape, layout = shape.layout, T = shape.length
         let trainer = SmallCNNTrainer(shape: shape, activation: model.activation, maxBatch: c.batchSize,
                                       collapseLinear: c.collapseLinear)
-        let halves = trainer.collapsed ? [] : [trainer, SmallCNNTrainer(shape: shape, activation: model.activation, maxBatch: c.batchSize,
-                                                                        collapseLinear: c.collapseLinear)]
-        var secondGradient = [Float](repeating: 0, count: layout.count)
+        let halves = trainer.collapsed ? nil : BatchHalves(trainer, SmallCNNTrainer(shape: shape, activation: model.activation,
+                                                                                    maxBatch: c.batchSize, collapseLinear: c.collapseLinear))
         var w = initial
         var gradient = [Float](repeating: 0, count: layout.count)
         var adam = Adam(count: layout.count, learningRate: c.learningRate)
@@ -209,26 +208,10 @@ public enum DCTraining {
                     batchInputs.withUnsafeBufferPointer { xp in
                         batchLabels.withUnsafeBufferPointer { yp in
                             gradient.withUnsafeMutableBufferPointer { gp in
-                                secondGradient.withUnsafeMutableBufferPointer { g2p in
-                                    guard !halves.isEmpty else {
-                                        return trainer.lossAndGradient(parameters: wp.baseAddress!, inputs: xp.baseAddress!,
-                                                                       labels: yp.baseAddress!, batch: batch, gradient: gp.baseAddress!)
-                                    }
-                                    let half = (batch + 1) / 2
-                                    let parts = [(0..<half, gp.baseAddress!), (half..<batch, g2p.baseAddress!)]
-                                    var losses = (0.0, 0.0)
-                                    withUnsafeMutablePointer(to: &losses) { lp in
-                                        let share = UnsafeMutableRawPointer(lp).assumingMemoryBound(to: Double.self)
-                                        let run = { (i: Int) in
-                                            share[i] = halves[i].partialLossAndGradient(
-                                                parameters: wp.baseAddress!, inputs: xp.baseAddress!, labels: yp.baseAddress!,
-                                                batch: batch, part: parts[i].0, gradient: parts[i].1)
-                                        }
-                                        if batchThreads >= 2 { RowSplitWorker.run(tiles: 2, run) } else { run(0); run(1) }
-                                    }
-                                    for i in 0..<layout.count { gp[i] += g2p[i] }
-                                    return losses.0 + losses.1
-                                }
+                                let (p, x, y, g) = (wp.baseAddress!, xp.baseAddress!, yp.baseAddress!, gp.baseAddress!)
+                                return halves?.lossAndGradient(parameters: p, inputs: x, labels: y, batch: batch, gradient: g,
+                                                               threads: batchThreads)
+                                    ?? trainer.lossAndGradient(parameters: p, inputs: x, labels: y, batch: batch, gradient: g)
                             }
                         }
                     }
@@ -295,6 +278,38 @@ public enum DCTraining {
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return DCTrainingResult(configuration: c, runs: box.runs, repetitionSeconds: box.seconds, wallSeconds: wall,
                                 workers: workers)
+    }
+}
+
+/// A conv-path batch computed as two halves, each by its own trainer, whose losses and gradients are
+/// added: the same numbers whether the halves run on one thread or two.
+private final class BatchHalves {
+    private let trainers: [SmallCNNTrainer]
+    private var secondGradient: [Float]
+
+    init(_ first: SmallCNNTrainer, _ second: SmallCNNTrainer) {
+        trainers = [first, second]
+        secondGradient = [Float](repeating: 0, count: first.layout.count)
+    }
+
+    /// As `SmallCNNTrainer.lossAndGradient`; `threads` ≥ 2 runs the halves on two threads.
+    func lossAndGradient(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+                         batch: Int, gradient: UnsafeMutablePointer<Float>, threads: Int) -> Double {
+        let half = (batch + 1) / 2
+        return secondGradient.withUnsafeMutableBufferPointer { second in
+            let parts = [(0..<half, gradient), (half..<batch, second.baseAddress!)]
+            var losses = [0.0, 0.0]
+            losses.withUnsafeMutableBufferPointer { buffer in
+                let share = buffer.baseAddress!
+                let run = { (i: Int) in
+                    share[i] = self.trainers[i].partialLossAndGradient(parameters: parameters, inputs: inputs, labels: labels,
+                                                                       batch: batch, part: parts[i].0, gradient: parts[i].1)
+                }
+                if threads >= 2 { RowSplitWorker.run(tiles: 2, run) } else { run(0); run(1) }
+            }
+            for i in second.indices { gradient[i] += second[i] }
+            return losses[0] + losses[1]
+        }
     }
 }
 
