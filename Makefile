@@ -1,9 +1,5 @@
 # ppgscope: `make demo` sets everything up and runs the main job; `make test` runs the tests.
 SHELL := /bin/bash
-CORETYPE := $(shell scripts/openblas-coretype)
-ifneq ($(CORETYPE),)
-export OPENBLAS_CORETYPE ?= $(CORETYPE)
-endif
 
 RELEASE := .build/release/ppgscope
 DEBUG := .build/debug/ppgscope

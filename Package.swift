@@ -12,7 +12,7 @@ let package = Package(
     name: "ppgscope",
     products: [
         .executable(name: "ppgscope", targets: ["ppgscope"]),
-        .library(name: "PPGScope", targets: ["PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats", "PPGReports", "PPGAnalysis", "PPGPaper"]),
+        .library(name: "PPGScope", targets: ["PPGCompute", "PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats", "PPGReports", "PPGAnalysis", "PPGPaper"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -24,15 +24,19 @@ let package = Package(
         // (PPGFormats/SndFileLibrary.swift), which spares every other run ~0.85 ms of loading it and its codecs.
         .systemLibrary(name: "CSndFile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
-        .systemLibrary(name: "CCBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
 
-        // ppgscope's own C: direct Conv1D kernels for AVX-512F, chosen at run time (BLAS otherwise).
-        .target(name: "CKernels"),
+        // ppgscope's own C: direct Conv1D kernels for AVX-512F, chosen at run time, and the CBLAS
+        // loaded at run time (dlopen) once OpenBLAS's core type is chosen.
+        .target(name: "CKernels", linkerSettings: [.linkedLibrary("dl")]),
+        // The one typed boundary to ppgscope's compute C: BLAS, the conv kernel, the second-core
+        // worker, the work counter and the explicit process set-up. No other Swift module imports
+        // CKernels, and no public API outside this module takes a C pointer.
+        .target(name: "PPGCompute", dependencies: ["CKernels"]),
 
         // Pure computation: no file I/O.
         .target(name: "PPGSignals"),
-        .target(name: "PPGNetwork", dependencies: ["CCBLAS", "CKernels", "PPGSignals"]),
+        .target(name: "PPGNetwork", dependencies: ["PPGCompute", "PPGSignals"]),
         .target(name: "PPGSpectral", dependencies: ["CFFTW3"]),
 
         // Files: HDF5 (one serialising owner), Keras weights, recordings in every format.
@@ -43,9 +47,9 @@ let package = Package(
                                  .linkedLibrary("m"), .linkedLibrary("dl")]),
 
         // Analysis: the HR pipeline, layer spectra and DC metrics, inspection, comparison, ablation.
-        .target(name: "PPGAnalysis", dependencies: ["PPGSignals", "PPGNetwork", "PPGSpectral", "CCBLAS", "CSampleRate"]),
+        .target(name: "PPGAnalysis", dependencies: ["PPGSignals", "PPGNetwork", "PPGSpectral", "PPGCompute", "CSampleRate"]),
         // The paper's experiments: ReLU series, toy networks, small-CNN training (Sections III–V).
-        .target(name: "PPGPaper", dependencies: ["PPGSignals", "PPGSpectral", "PPGNetwork", "CCBLAS", "CKernels"]),
+        .target(name: "PPGPaper", dependencies: ["PPGSignals", "PPGSpectral", "PPGNetwork", "PPGCompute"]),
 
         // Reports: text tables, JSON, CSV, SVG, HTML.
         .target(name: "PPGReports", dependencies: ["PPGSignals", "PPGNetwork", "PPGAnalysis", "PPGSpectral"]),
@@ -57,27 +61,19 @@ let package = Package(
         .executableTarget(
             name: "ppgscope",
             dependencies: [
-                "PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats", "PPGReports", "PPGAnalysis", "PPGPaper", "CCBLAS",
+                "PPGSignals", "PPGNetwork", "PPGSpectral", "PPGFormats", "PPGReports", "PPGAnalysis", "PPGPaper", "PPGCompute",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            linkerSettings: [
-                .unsafeFlags(serialOpenBLASRunPath, .when(platforms: [.linux])),
             ]),
 
+        .testTarget(name: "PPGComputeTests", dependencies: ["PPGCompute"]),
         .testTarget(name: "PPGSignalsTests", dependencies: ["PPGSignals"]),
         .testTarget(name: "PPGSpectralTests", dependencies: ["PPGSpectral"]),
-        .testTarget(name: "PPGPaperTests", dependencies: ["PPGPaper", "PPGSpectral"]),
+        .testTarget(name: "PPGPaperTests", dependencies: ["PPGPaper", "PPGSpectral", "PPGCompute"]),
         .testTarget(name: "PPGAnalysisTests", dependencies: ["PPGAnalysis", "PPGFormats", "PPGNetwork", "PPGSignals"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "PPGNetworkTests", dependencies: ["PPGNetwork", "PPGFormats", "PPGSignals"],
+        .testTarget(name: "PPGNetworkTests", dependencies: ["PPGNetwork", "PPGFormats", "PPGSignals", "PPGCompute"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "PPGFormatsTests", dependencies: ["PPGFormats", "PPGSignals"]),
         .testTarget(name: "PPGScopeCLITests", dependencies: ["PPGFormats", "PPGSignals", "PPGNetwork"]),
     ]
 )
-
-/// Run-time search path for Debian's serial OpenBLAS (package libopenblas0-serial), tried before
-/// the system default (the pthread build); a missing directory is skipped by the loader.
-var serialOpenBLASRunPath: [String] {
-    ["x86_64-linux-gnu", "aarch64-linux-gnu"].flatMap { ["-Xlinker", "-rpath", "-Xlinker", "/usr/lib/\($0)/openblas-serial"] }
-}

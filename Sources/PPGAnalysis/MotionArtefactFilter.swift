@@ -1,4 +1,4 @@
-import CCBLAS
+import PPGCompute
 import Foundation
 import PPGSignals
 
@@ -86,8 +86,8 @@ public struct FilterDesign: Sendable {
                 y[w * t + s] = Double(window.ppg[s])
             }
         }
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(u), Int32(rows), 1, x, Int32(u), 1, &gram, Int32(u))
-        cblas_dgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(u), 1, x, Int32(u), y, 1, 1, &cross, 1)
+        BLAS.addGram(rows, u, x, into: &gram)
+        BLAS.addCross(rows, u, x, y, into: &cross)
         targetEnergy += y.reduce(0) { $0 + $1 * $1 }
         windows += batch.count
     }

@@ -1,6 +1,5 @@
-import CCBLAS
-import CKernels
 import Foundation
+import PPGCompute
 
 /// How Conv1D layers are computed. `direct` is ppgscope's AVX-512F register-tiled kernel
 /// (CKernels), `blas` is `kernelSize` shifted OpenBLAS GEMMs; `ppgscope bench --only conv` measures
@@ -10,7 +9,7 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
     case direct, blas
 
     /// Whether this CPU runs the direct kernels (AVX-512F).
-    public static let directAvailable = ppgscope_conv1d_direct_available() == 1
+    public static let directAvailable = DirectConvKernel.isAvailable
 
     /// The backend the forward pass uses: `direct` where the CPU has AVX-512F, else `blas`.
     public static let preferred: ConvolutionBackend = directAvailable ? .direct : .blas
@@ -28,23 +27,6 @@ struct ConvOverlap {
 }
 
 enum Kernels {
-    /// Keeps OpenBLAS single-threaded (ppgscope parallelises over windows itself) and keeps freed
-    /// buffers in the heap: layer buffers are a few hundred KB, above glibc's default mmap
-    /// threshold, so without this every layer of every chunk pays fresh page faults and zeroing.
-    static let configureBLAS: Void = {
-        ppgscope_single_threaded_blas()
-        ppgscope_keep_buffers_in_heap()
-    }()
-
-    /// C[M×N] (ldc) = alpha·A[M×K] (lda) · B[K×N] (ldb) + beta·C, row-major.
-    @inline(__always)
-    static func gemm(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
-                     _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-                     beta: Float, transposeB: Bool = false, alpha: Float = 1) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-    }
-
     /// Conv1D over `windows` windows of `length` samples → `[windows, outLength, outChannels]`,
     /// activation applied; with `keepPreactivation` also the pre-activation (for taps).
     ///
@@ -59,14 +41,13 @@ enum Kernels {
     static func conv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int,
                        keepPreactivation: Bool = false, overlap: ConvOverlap? = nil,
                        backend: ConvolutionBackend = .preferred) -> (output: [Float], preactivation: [Float]?) {
-        _ = configureBLAS
         let cin = layer.inChannels, cout = layer.outChannels
         let (left, right) = layer.pads(length: length)
         let padded = length + left + right
         let outLength = layer.outputLength(length)
         let span = (layer.kernelSize - 1) * layer.dilation
         if backend == .direct && ConvolutionBackend.directAvailable && layer.stride == 1
-            && cin <= Int(PPGSCOPE_CONV1D_MAX_VIRTUAL_PAD_CHANNELS) {
+            && cin <= DirectConvKernel.maxVirtualPaddingChannels {
             return directConv1D(layer, input: input, windows: windows, length: length, leftPad: left, outLength: outLength,
                                 keepPreactivation: keepPreactivation, overlap: overlap)
         }
@@ -98,14 +79,14 @@ enum Kernels {
                         let (wp, xp, cp) = (w.baseAddress!, x.baseAddress!, c.baseAddress!)
                         let shiftedGEMMs = { (first: Int, count: Int) in
                             for j in 0..<layer.kernelSize {
-                                gemm(count, cout, cin, xp + (first + j * layer.dilation) * cin, cin,
+                                BLAS.sgemm(count, cout, cin, xp + (first + j * layer.dilation) * cin, cin,
                                      wp + j * cin * cout, cout, cp + first * cout, cout, beta: j == 0 ? 0 : 1)
                             }
                         }
                         if windows == 1 && rows >= 64 {
                             // One window (streaming): blocks of rows shared with a second thread.
                             let tile = (rows + 7) / 8
-                            RowSplitWorker.run(tiles: (rows + tile - 1) / tile) { i in
+                            TileSharingWorker.run(tiles: (rows + tile - 1) / tile) { i in
                                 shiftedGEMMs(i * tile, min(tile, rows - i * tile))
                             }
                         } else {
@@ -122,7 +103,7 @@ enum Kernels {
                     acc.withUnsafeMutableBufferPointer { o in
                         for n in 0..<windows {
                             for j in 0..<layer.kernelSize {
-                                gemm(outLength, cout, cin, x.baseAddress! + (n * padded + j * layer.dilation) * cin,
+                                BLAS.sgemm(outLength, cout, cin, x.baseAddress! + (n * padded + j * layer.dilation) * cin,
                                      layer.stride * cin, w.baseAddress! + j * cin * cout, cout,
                                      o.baseAddress! + n * outLength * cout, cout, beta: j == 0 ? 0 : 1)
                             }
@@ -155,12 +136,12 @@ enum Kernels {
     /// Stride-1 Conv1D with the direct AVX-512F kernel, one window at a time straight from the
     /// unpadded input into the output (the padding is virtual), bias and ReLU fused. For a single
     /// window (streaming) the rows of a large layer are split between the calling thread and
-    /// `RowSplitWorker`. Rows that `overlap` allows are copied from the window before.
+    /// `TileSharingWorker`. Rows that `overlap` allows are copied from the window before.
     static func directConv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int, leftPad: Int, outLength: Int,
                              keepPreactivation: Bool, overlap: ConvOverlap? = nil) -> (output: [Float], preactivation: [Float]?) {
         let cin = layer.inChannels, cout = layer.outChannels, k = layer.kernelSize, d = layer.dilation
         let total = windows * outLength * cout
-        let fuseReLU: Int32 = layer.activation == .relu && !keepPreactivation ? 1 : 0
+        let fuseReLU = layer.activation == .relu && !keepPreactivation
         // The window before the batch holds activated outputs: usable unless this buffer is to
         // hold ReLU pre-activations (taps).
         let holdsOutputs = !keepPreactivation || layer.activation != .relu
@@ -172,10 +153,10 @@ enum Kernels {
                 func run(_ bias: UnsafePointer<Float>?) {
                     for n in 0..<windows {
                         let xn = x.baseAddress! + n * length * cin, yn = y + n * outLength * cout
-                        var args = ppgscope_conv1d_args(
-                            x: xn, inChannels: Int32(cin), inputStride: Int32(cin), leftPad: Int32(leftPad), inputRows: Int32(length),
-                            w: w.baseAddress!, weightStride: Int32(cout), kernelSize: Int32(k), dilation: Int32(d), bias: bias,
-                            outChannels: Int32(cout), relu: fuseReLU, accumulate: 0, y: yn, outputStride: Int32(cout))
+                        let call = ConvKernelCall(
+                            x: xn, inChannels: cin, inputStride: cin, leftPad: leftPad, inputRows: length,
+                            w: w.baseAddress!, weightStride: cout, kernelSize: k, dilation: d, bias: bias,
+                            outChannels: cout, relu: fuseReLU, y: yn, outputStride: cout)
                         // Rows copied from the window before (when it overlaps this one); the rows before and after them are computed.
                         var copied = 0..<0
                         var source: UnsafePointer<Float>? = nil
@@ -187,13 +168,13 @@ enum Kernels {
                         let computedRows = head.count + tail.count
                         if windows == 1 && computedRows >= 16 && computedRows * cout * cin * k >= 65_536 {
                             let blocks = rowBlocks([head, tail].filter { !$0.isEmpty },
-                                                   registerRows: Int(ppgscope_conv1d_direct_tile_rows(Int32(cout))))
-                            RowSplitWorker.run(tiles: blocks.count) { i in
-                                ppgscope_conv1d_direct(&args, Int32(blocks[i].lowerBound), Int32(blocks[i].count))
+                                                   registerRows: DirectConvKernel.tileRows(outChannels: cout))
+                            TileSharingWorker.run(tiles: blocks.count) { i in
+                                DirectConvKernel.run(call, rows: blocks[i])
                             }
                         } else {
                             for range in [head, tail] where !range.isEmpty {
-                                ppgscope_conv1d_direct(&args, Int32(range.lowerBound), Int32(range.count))
+                                DirectConvKernel.run(call, rows: range)
                             }
                         }
                         if let source, let overlap, !copied.isEmpty {
@@ -212,7 +193,7 @@ enum Kernels {
         return (output, preactivation)
     }
 
-    /// Row blocks of a single-window layer for `RowSplitWorker`, in whole register tiles: two
+    /// Row blocks of a single-window layer for `TileSharingWorker`, in whole register tiles: two
     /// outer blocks of 35 % (the caller's first claim from the front, the worker's from the back)
     /// and two middle blocks of 15 % for whichever thread is free first. Few claims, and the
     /// worker, which starts a little later, still ends with the caller. Measured on the conv
@@ -358,7 +339,6 @@ enum Kernels {
     /// One row (streaming) of a large layer is a matrix–vector product bound by reading the
     /// weights: blocks of columns are shared with a second thread, each reading its own weights.
     static func dense(_ layer: DenseLayer, input: [Float], rows: Int, backend: ConvolutionBackend = .preferred) -> [Float] {
-        _ = configureBLAS
         let units = layer.units, width = layer.inFeatures
         let direct = backend == .direct && ConvolutionBackend.directAvailable
         let split = rows == 1 && units >= 128 && width * units >= 65536
@@ -375,18 +355,17 @@ enum Kernels {
                     let (xp, wp) = (x.baseAddress!, w.baseAddress!)
                     func columns(_ first: Int, _ count: Int, bias: UnsafePointer<Float>?) {
                         if direct {
-                            var args = ppgscope_conv1d_args(
-                                x: xp, inChannels: Int32(width), inputStride: Int32(width), leftPad: 0, inputRows: Int32(rows),
-                                w: wp + first, weightStride: Int32(units), kernelSize: 1, dilation: 1, bias: bias.map { $0 + first },
-                                outChannels: Int32(count), relu: layer.activation == .relu ? 1 : 0, accumulate: 0, y: yp + first,
-                                outputStride: Int32(units))
-                            ppgscope_conv1d_direct(&args, 0, Int32(rows))
+                            let call = ConvKernelCall(
+                                x: xp, inChannels: width, inputStride: width, leftPad: 0, inputRows: rows,
+                                w: wp + first, weightStride: units, kernelSize: 1, dilation: 1, bias: bias.map { $0 + first },
+                                outChannels: count, relu: layer.activation == .relu, y: yp + first, outputStride: units)
+                            DirectConvKernel.run(call, rows: 0..<rows)
                         } else {
-                            gemm(rows, count, width, xp, width, wp + first, units, yp + first, units, beta: 1)
+                            BLAS.sgemm(rows, count, width, xp, width, wp + first, units, yp + first, units, beta: 1)
                         }
                     }
                     func run(_ bias: UnsafePointer<Float>?) {
-                        RowSplitWorker.run(tiles: (units + tile - 1) / tile) { i in
+                        TileSharingWorker.run(tiles: (units + tile - 1) / tile) { i in
                             columns(i * tile, min(tile, units - i * tile), bias: bias)
                         }
                     }
@@ -412,12 +391,11 @@ enum Kernels {
     static func smallProduct(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
                              _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         if ConvolutionBackend.preferred == .direct {
-            var args = ppgscope_conv1d_args(
-                x: a, inChannels: Int32(k), inputStride: Int32(k), leftPad: 0, inputRows: Int32(m), w: b, weightStride: Int32(ldb),
-                kernelSize: 1, dilation: 1, bias: nil, outChannels: Int32(n), relu: 0, accumulate: 0, y: c, outputStride: Int32(ldc))
-            ppgscope_conv1d_direct(&args, 0, Int32(m))
+            let call = ConvKernelCall(x: a, inChannels: k, inputStride: k, leftPad: 0, inputRows: m, w: b, weightStride: ldb,
+                                      kernelSize: 1, dilation: 1, bias: nil, outChannels: n, relu: false, y: c, outputStride: ldc)
+            DirectConvKernel.run(call, rows: 0..<m)
         } else {
-            gemm(m, n, k, a, k, b, ldb, c, ldc, beta: 0)
+            BLAS.sgemm(m, n, k, a, k, b, ldb, c, ldc, beta: 0)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PPGCompute
 import PPGSignals
 
 /// KID-PPG-style pair models, split so that each window's branch runs once.
@@ -189,11 +190,11 @@ func parallelChunks(_ count: Int, outputShape: [Int], workers: Int?, chunkSize: 
         if threads == 1 {
             runClaim(0..<chunks.count)
         } else {
-            let next = ChunkResults.Counter()
-            RowSplitWorker.parallelRegions.add(1, ordering: .relaxed)
-            defer { RowSplitWorker.parallelRegions.subtract(1, ordering: .relaxed) }
+            let next = WorkCounter(limit: chunks.count)
+            TileSharingWorker.enterParallelRegion()
+            defer { TileSharingWorker.leaveParallelRegion() }
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                while let claim = next.take(below: chunks.count, upTo: chunksPerClaim, threads: threads) { runClaim(claim) }
+                while let claim = next.claim(upTo: chunksPerClaim, threads: threads) { runClaim(claim) }
             }
         }
         initialized = count * per
@@ -219,22 +220,6 @@ final class ChunkResults: @unchecked Sendable {
     init(count: Int) { storage = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ value: [String: Tensor]) { lock.lock(); storage[i] = value; lock.unlock() }
     var values: [[String: Tensor]] { storage.map { $0! } }
-
-    /// A shared work counter.
-    final class Counter: @unchecked Sendable {
-        private var value = 0
-        private let lock = NSLock()
-
-        /// The next claim of consecutive items below `limit`: a share of what is left (a quarter
-        /// of it per thread), between 1 and `most` items; nil when none are left.
-        func take(below limit: Int, upTo most: Int, threads: Int) -> Range<Int>? {
-            lock.lock(); defer { lock.unlock() }
-            guard value < limit else { return nil }
-            let size = max(1, min(most, (limit - value) / (4 * threads)))
-            defer { value += size }
-            return value..<(value + size)
-        }
-    }
 }
 
 /// A pair model over a live recording, one new window at a time: each window's branch runs once,

@@ -1,4 +1,5 @@
 import Foundation
+import PPGCompute
 import PPGNetwork
 import PPGSignals
 
@@ -260,14 +261,14 @@ public enum DCTraining {
     /// `progress` is called after each repetition with (repetition, seconds, finished count).
     public static func run(_ c: DCTrainingConfiguration,
                            progress: (@Sendable (Int, Double, Int) -> Void)? = nil) -> DCTrainingResult {
-        _ = BLAS.singleThreaded
         let workers = max(1, min(c.workers > 0 ? c.workers : ProcessInfo.processInfo.activeProcessorCount, c.repetitions))
         let box = ResultBox(count: c.repetitions)
+        let repetitions = WorkCounter(limit: c.repetitions)
         let start = DispatchTime.now().uptimeNanoseconds
         // Cores left over when there are fewer repetitions than cores go to the halves of each batch.
         let batchThreads = max(1, (c.workers > 0 ? c.workers : ProcessInfo.processInfo.activeProcessorCount) / workers)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let r = box.take() {
+            while let r = repetitions.next() {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 let runs = repetition(c, r, batchThreads: batchThreads)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
@@ -305,7 +306,7 @@ private final class BatchHalves {
                     share[i] = self.trainers[i].partialLossAndGradient(parameters: parameters, inputs: inputs, labels: labels,
                                                                        batch: batch, part: parts[i].0, gradient: parts[i].1)
                 }
-                if threads >= 2 { RowSplitWorker.run(tiles: 2, run) } else { run(0); run(1) }
+                if threads >= 2 { TileSharingWorker.run(tiles: 2, run) } else { run(0); run(1) }
             }
             for i in second.indices { gradient[i] += second[i] }
             return losses[0] + losses[1]
@@ -313,10 +314,9 @@ private final class BatchHalves {
     }
 }
 
-/// Hands out repetition indices and collects results across worker threads.
+/// Collects results across worker threads (`WorkCounter` hands out the repetitions).
 private final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
-    private var next = 0
     private var finished = 0
     private(set) var runs: [[DCTrainingRun]]
     private(set) var seconds: [Double]
@@ -326,13 +326,6 @@ private final class ResultBox: @unchecked Sendable {
         self.count = count
         runs = Array(repeating: [], count: count)
         seconds = Array(repeating: 0, count: count)
-    }
-
-    func take() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
     }
 
     func store(_ r: Int, _ value: [DCTrainingRun], _ s: Double) -> Int {

@@ -1,4 +1,4 @@
-import CKernels
+import PPGCompute
 import Foundation
 
 /// Fast single-precision loss and gradient of the Section V-C network over a whole batch.
@@ -59,9 +59,7 @@ public final class SmallCNNTrainer {
     public init(shape: SmallCNNShape, activation: ConvActivation, maxBatch: Int, collapseLinear: Bool = true,
                 chunkSize: Int = 2, directKernel: Bool = true) {
         precondition(maxBatch > 0 && shape.length >= 2 * shape.kernel - 1)
-        useDirectKernel = directKernel && ppgscope_conv1d_direct_available() == 1
-            && shape.filters <= Int(PPGSCOPE_CONV1D_MAX_VIRTUAL_PAD_CHANNELS)
-        _ = BLAS.singleThreaded
+        useDirectKernel = directKernel && DirectConvKernel.isAvailable && shape.filters <= DirectConvKernel.maxVirtualPaddingChannels
         self.shape = shape
         self.activation = activation
         self.maxBatch = maxBatch
@@ -172,27 +170,25 @@ public final class SmallCNNTrainer {
             (xpad + b * S).update(repeating: 0, count: P)
             (xpad + b * S + P).update(from: x + b * T, count: T)
         }
-        let relu: Int32 = activation == .relu ? 1 : 0
+        let relu = activation == .relu
         if useDirectKernel {
             // Both convs with ppgscope's direct kernel, ReLU fused: conv1 reads the one-channel padded
             // input as it is, conv2 the chunk's padded rows of h1.
-            var conv1 = convArgs(x: xpad, channels: 1, rows: R, kernel: W1, y: h1 + P * C, relu: relu)
-            ppgscope_conv1d_direct(&conv1, 0, Int32(M))
+            DirectConvKernel.run(convCall(x: xpad, channels: 1, rows: R, kernel: W1, y: h1 + P * C, relu: relu), rows: 0..<M)
             zeroPaddingRows(h1, count)
-            var conv2 = convArgs(x: h1, channels: C, rows: R, kernel: W2, y: z2 + P * C, relu: relu)
-            ppgscope_conv1d_direct(&conv2, 0, Int32(M))
+            DirectConvKernel.run(convCall(x: h1, channels: C, rows: R, kernel: W2, y: z2 + P * C, relu: relu), rows: 0..<M)
         } else {
             // im2col of the one-channel input: row r holds xpad[r − (K−1) …r].
             for r in P..<R { (xcol + r * K).update(from: xpad + r - P, count: K) }
             // conv1: [M × K] · [K × C].
-            BLAS.gemm(M, C, K, xcol + P * K, K, W1, C, beta: 0, h1 + P * C, C)
+            BLAS.sgemm(M, C, K, xcol + P * K, K, W1, C, h1 + P * C, C, beta: 0)
             if activation == .relu {
                 reluInPlace(h1 + P * C, M * C)
             }
             zeroPaddingRows(h1, count)
             // conv2: K shifted GEMMs over the chunk's padded rows (inner dimension C).
             for k in 0..<K {
-                BLAS.gemm(M, C, C, h1 + k * C, C, W2 + k * C * C, C, beta: k == 0 ? 0 : 1, z2 + P * C, C)
+                BLAS.sgemm(M, C, C, h1 + k * C, C, W2 + k * C * C, C, z2 + P * C, C, beta: k == 0 ? 0 : 1)
             }
             if activation == .relu { reluInPlace(z2 + P * C, M * C) }
         }
@@ -221,24 +217,23 @@ public final class SmallCNNTrainer {
         if useDirectKernel {
             // dW2[k][i, :] += Σ_r H1ᵀ[i, k + r] · dZ2[r, :]: a product with M-long rows, accumulated.
             for k in 0..<K {
-                var product = ppgscope_conv1d_args(
-                    x: h1t + k, inChannels: Int32(M), inputStride: Int32(R), leftPad: 0, inputRows: Int32(C),
-                    w: dZ, weightStride: Int32(C), kernelSize: 1, dilation: 1, bias: nil, outChannels: Int32(C),
-                    relu: 0, accumulate: 1, y: g + layout.conv2.lowerBound + k * C * C, outputStride: Int32(C))
-                ppgscope_conv1d_direct(&product, 0, Int32(C))
+                let product = ConvKernelCall(
+                    x: h1t + k, inChannels: M, inputStride: R, leftPad: 0, inputRows: C,
+                    w: dZ, weightStride: C, kernelSize: 1, dilation: 1, bias: nil, outChannels: C,
+                    relu: false, accumulate: true, y: g + layout.conv2.lowerBound + k * C * C, outputStride: C)
+                DirectConvKernel.run(product, rows: 0..<C)
             }
             // dH1[s] = Σ_j dZ2pad[s + j] · W2[K−1−j]ᵀ over all R rows: a conv of the padded dZ2 (z2, whose
             // padding rows are 0) with the transposed kernel in reverse tap order; rows past R read as 0.
-            var transposed = convArgs(x: z2, channels: C, rows: R, kernel: w2r, y: dh1, relu: 0)
-            ppgscope_conv1d_direct(&transposed, 0, Int32(R))
+            DirectConvKernel.run(convCall(x: z2, channels: C, rows: R, kernel: w2r, y: dh1, relu: false), rows: 0..<R)
         } else {
             for k in 0..<K {
-                BLAS.gemm(C, C, M, h1t + k, R, dZ, C, beta: 1, g + layout.conv2.lowerBound + k * C * C, C)
+                BLAS.sgemm(C, C, M, h1t + k, R, dZ, C, g + layout.conv2.lowerBound + k * C * C, C, beta: 1)
             }
             // dH1[k …] += dZ2 · W2[k]ᵀ, with W2[k]ᵀ stored explicitly (again for the unpacked small-matrix path).
             (dh1 + M * C).update(repeating: 0, count: P * C)
             for k in 0..<K {
-                BLAS.gemm(M, C, C, dZ, C, w2t + k * C * C, C, beta: k == 0 ? 0 : 1, dh1 + k * C, C)
+                BLAS.sgemm(M, C, C, dZ, C, w2t + k * C * C, C, dh1 + k * C, C, beta: k == 0 ? 0 : 1)
             }
         }
         // dZ1 = dH1 · act'(z1): with ReLU the padding rows of h1 are 0 and mask themselves.
@@ -264,12 +259,12 @@ public final class SmallCNNTrainer {
 
     /// A stride-1, dilation-1 conv of the chunk's `rows` rows of `channels` channels (padding
     /// stored in the rows themselves) with a [K, channels, C] kernel, C outputs per row.
-    private func convArgs(x: UnsafePointer<Float>, channels: Int, rows: Int, kernel: UnsafePointer<Float>,
-                          y: UnsafeMutablePointer<Float>, relu: Int32) -> ppgscope_conv1d_args {
-        let C = Int32(shape.filters)
-        return ppgscope_conv1d_args(x: x, inChannels: Int32(channels), inputStride: Int32(channels), leftPad: 0,
-                                    inputRows: Int32(rows), w: kernel, weightStride: C, kernelSize: Int32(shape.kernel),
-                                    dilation: 1, bias: nil, outChannels: C, relu: relu, accumulate: 0, y: y, outputStride: C)
+    private func convCall(x: UnsafePointer<Float>, channels: Int, rows: Int, kernel: UnsafePointer<Float>,
+                          y: UnsafeMutablePointer<Float>, relu: Bool) -> ConvKernelCall {
+        let C = shape.filters
+        return ConvKernelCall(x: x, inChannels: channels, inputStride: channels, leftPad: 0, inputRows: rows, w: kernel,
+                              weightStride: C, kernelSize: shape.kernel, dilation: 1, bias: nil, outChannels: C, relu: relu,
+                              y: y, outputStride: C)
     }
 
     private func zeroPaddingRows(_ p: UnsafeMutablePointer<Float>, _ count: Int) {

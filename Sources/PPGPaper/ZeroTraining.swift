@@ -1,4 +1,5 @@
 import Foundation
+import PPGCompute
 import PPGSignals
 
 /// Section V-D: a single causal Conv1D filter of two taps (no bias), ReLU, global average pooling —
@@ -69,11 +70,11 @@ public enum ZeroTraining {
         let box = SurveyBox(count: kernels.count)
         let T = data.length, N = data.count
         let threads = max(1, min(workers > 0 ? workers : ProcessInfo.processInfo.activeProcessorCount, blocks))
-        let nextBlock = SurveyBox.Counter()
+        let nextBlock = WorkCounter(limit: blocks)
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             var pooled = [Double](repeating: 0, count: block * N)
             var w0 = [Float](repeating: 0, count: block), w1 = [Float](repeating: 0, count: block)
-            while let bi = nextBlock.take(below: blocks) {
+            while let bi = nextBlock.next() {
                 let first = bi * block, n = min(block, kernels.count - first)
                 for j in 0..<n { w0[j] = Float(kernels[first + j].0); w1[j] = Float(kernels[first + j].1) }
                 data.inputs.withUnsafeBufferPointer { p in
@@ -165,15 +166,4 @@ private final class SurveyBox: @unchecked Sendable {
     private(set) var values: [(separable: Bool, margin: Double)]
     init(count: Int) { values = Array(repeating: (false, 0), count: count) }
     func set(_ i: Int, _ v: (separable: Bool, margin: Double)) { lock.lock(); values[i] = v; lock.unlock() }
-
-    final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var next = 0
-        func take(below limit: Int) -> Int? {
-            lock.lock(); defer { lock.unlock() }
-            guard next < limit else { return nil }
-            next += 1
-            return next - 1
-        }
-    }
 }

@@ -1,6 +1,6 @@
-import CCBLAS
 import ArgumentParser
 import Foundation
+import PPGCompute
 import PPGAnalysis
 import PPGFormats
 import PPGNetwork
@@ -127,7 +127,7 @@ struct BenchCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("command: " + CommandLine.arguments.joined(separator: " "))
-            print("ppgscope bench: \(m) windows (\(FileManager.default.fileExists(atPath: recording) ? recording : "seeded noise")), \(repeats) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS \(String(cString: ppgscope_openblas_build())) (\(openblas_get_corename().map { String(cString: $0) } ?? "?")), conv backend \(ConvolutionBackend.preferred)")
+            print("ppgscope bench: \(m) windows (\(FileManager.default.fileExists(atPath: recording) ? recording : "seeded noise")), \(repeats) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS \(BLASLibrary.hasThreadPool ? "pthread" : "serial") (\(BLASLibrary.coreName ?? "?")), conv backend \(ConvolutionBackend.preferred)")
             for r in rows where !r.medianMs.isNaN {
                 print(r.name.padding(toLength: 68, withPad: " ", startingAt: 0)
                       + String(format: "median %8.4f  min %8.4f  max %8.4f   (%7.0f per s)", r.medianMs, r.minMs, r.maxMs, 1000 / r.medianMs))

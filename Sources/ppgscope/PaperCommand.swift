@@ -1,6 +1,6 @@
 import ArgumentParser
-import CCBLAS
 import Foundation
+import PPGCompute
 import PPGPaper
 import PPGReports
 import PPGSignals
@@ -216,7 +216,7 @@ struct PaperDCTrainingCommand: ParsableCommand {
         c.collapseLinear = !directLinear
         let total = c.repetitions
         let loadBefore = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
-        let core = openblas_get_corename().map { String(cString: $0) } ?? "?"
+        let core = BLASLibrary.coreName ?? "?"
         print("dc-training: \(repetitions) repetitions × \(epochs) epochs on \(ProcessInfo.processInfo.activeProcessorCount) cores; OpenBLAS core \(core); load average before: \(loadBefore)")
         let result = DCTraining.run(c) { r, seconds, done in
             print(String(format: "  repetition %d done in %.2f s (%d/%d)", r, seconds, done, total))

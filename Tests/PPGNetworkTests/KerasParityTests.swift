@@ -1,4 +1,5 @@
 import Foundation
+import PPGCompute
 import PPGFormats
 import PPGNetwork
 import Testing
@@ -85,6 +86,7 @@ struct GoldenCase: CustomTestStringConvertible, Sendable {
 @Suite struct SingleWindowParityTests {
     @Test(arguments: GoldenCase.all)
     func eachWindowAloneMatchesKeras(_ c: GoldenCase) throws {
+        TileSharingWorker.enable()
         let network = try KerasModelFile.load(try TestPaths.required(c.model))
         let golden = try HDF5File.open(TestPaths.fixture(c.golden))
         let (shape, inputs) = try golden.readFloats("inputs")

@@ -1,4 +1,5 @@
 import Foundation
+import PPGCompute
 import PPGFormats
 import Testing
 @testable import PPGNetwork
@@ -128,6 +129,7 @@ import Testing
     }
 
     @Test func kidPPGPairsAndStreamingAreUnchanged() throws {
+        TileSharingWorker.enable()
         let network = try KerasModelFile.load(try TestPaths.required(TestPaths.kidPPGWeights))
         let split = try #require(WindowPairSplit(network))
         let windows = try Self.s6Windows(count: 40)

@@ -1,4 +1,5 @@
 import Foundation
+import PPGCompute
 import PPGPaper
 import PPGSignals
 import Testing
@@ -66,6 +67,7 @@ extension DCTrainingTests {
         }
         #expect(one.runs[0][0].loss != one.runs[1][0].loss)
         // One repetition and all cores: the halves of each batch run on two threads, same numbers.
+        TileSharingWorker.enable()
         c.repetitions = 1
         c.workers = 0
         let halves = DCTraining.run(c)

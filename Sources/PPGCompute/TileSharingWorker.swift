@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 
 /// A second thread for single-window latency (streaming) and other small parallel steps (the two
-/// halves of a training batch): one layer's work, cut into tiles (row
-/// blocks of a conv, column blocks of a dense layer), is shared between the calling thread, which
+/// halves of a training batch): one step's work, cut into tiles (row blocks of a conv, column
+/// blocks of a dense layer, halves of a batch), is shared between the calling thread, which
 /// claims tiles from the front, and a persistent worker, which claims them from the back. Neither
 /// waits for the other to start: a worker that is still waking up finds fewer tiles or none, and
 /// when both run at the same speed each keeps meeting the same half of the weights in its cache.
@@ -12,11 +12,22 @@ import Synchronization
 /// microseconds) and then sleeps. Used only when nothing else runs in parallel
 /// (`parallelRegions == 0`): batches already keep both cores busy with one chunk of windows each.
 /// One caller at a time; a concurrent caller runs every tile itself.
-public final class RowSplitWorker: @unchecked Sendable {
-    private static let shared = RowSplitWorker()
+///
+/// The worker thread exists only once a program asks for it (`enable()`, which
+/// `ComputeRuntime.configureProcess()` calls): until then, and in programs that never do,
+/// `run` does every tile on the calling thread, with the same results.
+public final class TileSharingWorker: @unchecked Sendable {
+    private static let enabled = Atomic<Bool>(false)
+    private static let shared = TileSharingWorker()
 
-    /// Number of `parallelChunks` regions currently running on more than one thread.
-    static let parallelRegions = Atomic<Int>(0)
+    /// Lets `run` share tiles with the worker thread, which starts at the first call that can use it.
+    public static func enable() { enabled.store(true, ordering: .releasing) }
+
+    /// Number of parallel regions (batches spread over threads) currently running; while any
+    /// runs, `run` keeps every tile on its calling thread. Enter and leave in pairs.
+    public static func enterParallelRegion() { parallelRegions.add(1, ordering: .relaxed) }
+    public static func leaveParallelRegion() { parallelRegions.subtract(1, ordering: .relaxed) }
+    private static let parallelRegions = Atomic<Int>(0)
 
     /// The open run: generation (bits 48…63), next front tile (bits 24…47), end of the unclaimed
     /// tiles (bits 0…23). A claim is a compare-and-swap, so a stale claim for an ended generation fails.
@@ -38,7 +49,7 @@ public final class RowSplitWorker: @unchecked Sendable {
 
     private init() {
         let thread = Thread { [unowned self] in self.loop() }
-        thread.name = "ppgscope-row-split"
+        thread.name = "ppgscope-tiles"
         thread.start()
     }
 
@@ -84,11 +95,11 @@ public final class RowSplitWorker: @unchecked Sendable {
     }
 
     /// Runs `body(tile)` for every tile in `0..<tiles`, on the calling thread and the worker, and
-    /// returns when all are done; runs them all here when the worker is taken or a parallel
-    /// region is running. The worker thread is started by the first call that can use it, so a
-    /// batch-only process never starts it.
+    /// returns when all are done; runs them all here when the worker is not enabled, taken, or a
+    /// parallel region is running. The worker thread is started by the first call that can use
+    /// it, so a batch-only process never starts it.
     public static func run(tiles: Int, _ body: (Int) -> Void) {
-        guard tiles > 1, parallelRegions.load(ordering: .relaxed) == 0 else {
+        guard tiles > 1, enabled.load(ordering: .relaxed), parallelRegions.load(ordering: .relaxed) == 0 else {
             for tile in 0..<tiles { body(tile) }
             return
         }

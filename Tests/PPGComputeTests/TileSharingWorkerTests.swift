@@ -1,13 +1,14 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import PPGNetwork
+import PPGCompute
 
 /// The second thread that shares one window's work: every tile runs exactly once, whoever claims
 /// it, across many runs in a row (the worker spinning) and after it has gone to sleep; and the
 /// worker does take tiles (else the split would be a no-op that still passes the first check).
-@Suite struct RowSplitWorkerTests {
+@Suite struct TileSharingWorkerTests {
     @Test func everyTileRunsExactlyOnceAndTheWorkerTakesSome() {
+        TileSharingWorker.enable()
         let caller = pthread_self()
         var tilesOnWorker = 0
         // Batches running in parallel tests switch the worker off (`parallelRegions`), so keep going
@@ -19,7 +20,7 @@ import Testing
             let tiles = 1 + round % 37
             let runs = Mutex([Int](repeating: 0, count: tiles))
             let elsewhere = Mutex(0)
-            RowSplitWorker.run(tiles: tiles) { tile in
+            TileSharingWorker.run(tiles: tiles) { tile in
                 runs.withLock { $0[tile] += 1 }
                 if pthread_equal(pthread_self(), caller) == 0 { elsewhere.withLock { $0 += 1 } }
                 var x = 0.0
