@@ -48,6 +48,8 @@ public struct FilterReport: Sendable {
     public var mode: FilterMode
     /// Per segment: first window, window count, the fitted filter and KID-PPG's loss before and after.
     public var segments: [(firstWindow: Int, windows: Int, filter: LinearMotionFilter, lossBefore: Double, lossAfter: Double)]
+    /// Why the filter asked for was not applied, when it was not (e.g. no accelerometer).
+    public var note: String?
 }
 
 /// Recording → 32 Hz → windows → z-scores → motion filter → de-normalised filtered PPG windows.
@@ -84,7 +86,7 @@ public enum HeartRatePipeline {
         }
         let t = layout.length
         var out = [Float](repeating: 0, count: count * t)
-        var report = FilterReport(mode: options.filter, segments: [])
+        var report = FilterReport(mode: options.filter, segments: [], note: nil)
 
         if options.filter == .none {
             for n in 0..<count { out.replaceSubrange((n * t)..<((n + 1) * t), with: ppg[(n * layout.shift)..<(n * layout.shift + t)]) }
@@ -163,29 +165,17 @@ public enum HeartRatePipeline {
         }
     }
 
-    /// Heart rate for every window: the model (pair or single-input), the spectral baseline (from
-    /// `spectral` when the caller has computed it with `spectralEstimates`) and the reference.
-    /// Windows are processed in blocks of `options.blockWindows`; after each block `emit` receives
-    /// its finished estimates in window order (so a caller can write them out as they come) and
-    /// `progress` the number of windows done.
+    /// Heart rate for every window: the model (pair or single-input, through `ModelRunner`), the
+    /// spectral baseline (from `spectral` when the caller has computed it with
+    /// `spectralEstimates`) and the reference. Windows are processed in blocks of
+    /// `options.blockWindows`; after each block `emit` receives its finished estimates in window
+    /// order (so a caller can write them out as they come) and `progress` the number of windows done.
     @discardableResult
     public static func estimate(_ windows: PreparedWindows, network: Network?, reference: HeartRateSeries?,
                                 options: HeartRateOptions, spectral: [Double?]? = nil, progress: ((Int) -> Void)? = nil,
                                 emit: (([WindowEstimate]) throws -> Void)? = nil) throws -> [WindowEstimate] {
         let layout = windows.layout
-        let t = layout.length
-        let model = options.runModel ? network : nil
-        if let model, model.inputShape[0] != layout.length {
-            throw PPGScopeError(object: "model", "the model takes windows of \(model.inputShape[0]) samples, the pipeline makes \(layout.length)")
-        }
-        let split = model.flatMap { WindowPairSplit($0) }
-        if let model, split == nil, model.inputShape[1] != 1 {
-            throw PPGScopeError(object: "model", "input [\(model.inputShape[0]), \(model.inputShape[1])] is neither one window nor a KID-PPG-style pair")
-        }
-        let isDistribution: Bool = {
-            if case .normalDistribution = model?.nodes.last?.operation { return true }
-            return false
-        }()
+        let runner = try (options.runModel ? network : nil).map { try ModelRunner(network: $0, layout: layout) }
         var estimates: [WindowEstimate] = []
         estimates.reserveCapacity(windows.count)
         let spectral = options.runSpectral ? spectral ?? spectralEstimates(windows, options: options) : nil
@@ -201,26 +191,10 @@ public enum HeartRatePipeline {
             if let spectral {
                 for n in start..<end { block[n - start].spectralBPM = spectral[n] }
             }
-            if let model {
-                // Pair models: window n's estimate comes from the pair (n − 1, n); each block
-                // recomputes only the one window before it.
-                let first = split != nil ? max(start, 1) : start
-                if first < end {
-                    let out: Tensor
-                    if let split {
-                        out = try split.consecutivePairs(Tensor(shape: [end - first + 1, t, 1], values: Array(windows.ppg[((first - 1) * t)..<(end * t)])),
-                                                        windowShift: layout.shift)
-                    } else {
-                        out = try model.forward(Tensor(shape: [end - first, t, 1], values: Array(windows.ppg[(first * t)..<(end * t)])),
-                                                windowShift: layout.shift).output
-                    }
-                    let d = out.elementsPerWindow
-                    for n in first..<end {
-                        let k = n - first
-                        fill(&block[n - start], Array(out.values[(k * d)..<((k + 1) * d)]), isDistribution: isDistribution,
-                             threshold: options.thresholdBPM)
-                    }
-                }
+            if let runner {
+                // Pair models: each block recomputes only the one window before it.
+                let first = runner.firstEstimated(in: start..<end)
+                runner.decode(try runner.outputs(windows, start..<end), into: &block[(first - start)...], thresholdBPM: options.thresholdBPM)
             }
             try emit?(block)
             estimates += block
@@ -228,17 +202,6 @@ public enum HeartRatePipeline {
             progress?(end)
         }
         return estimates
-    }
-
-    /// Reads a model output row: [hr] → point estimate; [mean, std] from KID-PPG's distribution;
-    /// [mean, raw] from a Dense(2) head without the distribution layer (std = 1 + softplus(raw)).
-    static func fill(_ e: inout WindowEstimate, _ row: [Float], isDistribution: Bool, threshold: Double) {
-        e.hrBPM = Double(row[0])
-        guard row.count >= 2 else { return }
-        let raw = Double(row[1])
-        let std = isDistribution ? raw : 1 + (max(raw, 0) + log1p(exp(-abs(raw))))
-        e.hrStdBPM = std
-        e.pWithin = erf(threshold / (std * 2.0.squareRoot()))
     }
 }
 

@@ -79,7 +79,10 @@ public struct DCScatter: Sendable {
 }
 
 public enum Inspection {
-    /// Runs `network` over the prepared windows with taps, measuring every layer.
+    /// Runs `network` over the prepared windows with taps, measuring every layer, in named steps:
+    /// the reference frequency of each window, the input spectrogram, one pass of the model that
+    /// feeds every layer's running spectra and DC statistics (and the Fig. 3 view's window), the DC
+    /// ablation and the DC-against-HR scatter.
     public static func run(_ prepared: PreparedWindows, network: Network, reference: HeartRateSeries?,
                            options: InspectionOptions, progress: ((Int, Int) -> Void)? = nil) throws -> InspectionResult {
         let layout = prepared.layout
@@ -87,12 +90,8 @@ public enum Inspection {
         guard range.lowerBound >= 0, range.upperBound <= prepared.count, !range.isEmpty else {
             throw PPGScopeError(object: "windows", "window range \(range) is outside 0..<\(prepared.count)")
         }
-        let t = layout.length
+        let runner = try ModelRunner(network: network, layout: layout)
         let layers = LayerInspector.layers(of: network, inputRateHz: layout.samplingRateHz)
-        let inspector = LayerInspector(layers: layers, harmonics: options.harmonics, keepPerWindow: options.perWindowSpectra,
-                                       normaliseByStd: options.normaliseByStd)
-        inspector.dcSampleStride = max(1, range.count / 2000)
-        let required = LayerInspector.requiredTaps(layers)
         let figureWindow = options.figureWindow ?? (range.lowerBound + range.upperBound) / 2
         guard range.contains(figureWindow) else { throw PPGScopeError(object: "figure window", "\(figureWindow) is not inspected") }
         let figureNames = options.figureLayers ?? defaultFigureLayers(layers)
@@ -100,25 +99,65 @@ public enum Inspection {
             throw PPGScopeError(object: name, "no such layer with a time axis; layers: \(layers.map(\.name).joined(separator: ", "))")
         }
 
-        // Reference frequency per window: reference HR at the window end, else the input's peak.
-        var hrOptions = HeartRateOptions()
-        hrOptions.layout = layout
-        var estimates = [WindowEstimate]()
-        var referenceBPM = [Double?](repeating: nil, count: prepared.count)
-        for n in range {
-            let ref = reference?.value(at: layout.endS(n))
-            let spectral = SpectralPeak.estimate(Array(prepared.window(n)), samplingRateHz: layout.samplingRateHz, options: hrOptions.spectral)
-            referenceBPM[n] = ref ?? spectral
-            estimates.append(WindowEstimate(window: n, startS: layout.startS(n), endS: layout.endS(n), spectralBPM: spectral, referenceBPM: ref))
-        }
+        var estimates = referenceFrequencies(prepared, range: range, reference: reference)
+        let referenceBPM = estimates.map { $0.referenceBPM ?? $0.spectralBPM }
+        let spectrogram = inputSpectrogram(prepared, range: range, columns: options.spectrogramColumns)
 
-        // Spectrogram of the input, windows averaged into at most `spectrogramColumns` columns.
-        let group = max(1, (range.count + options.spectrogramColumns - 1) / options.spectrogramColumns)
+        // One pass of the model: every layer's spectra and DC, the outputs, the Fig. 3 window's taps.
+        let inspector = LayerInspector(layers: layers, harmonics: options.harmonics, keepPerWindow: options.perWindowSpectra,
+                                       normaliseByStd: options.normaliseByStd)
+        inspector.dcSampleStride = max(1, range.count / 2000)
+        var figureLayerSpectra: [(layer: String, samplingRateHz: Double, channels: [ChannelSpectrum])] = []
+        let references = { (r: Range<Int>) in Array(referenceBPM[(r.lowerBound - range.lowerBound)..<(r.upperBound - range.lowerBound)]) }
+        try runner.forEachBlock(prepared, range, blockWindows: options.blockWindows, taps: LayerInspector.requiredTaps(layers)) { block in
+            inspector.add(taps: block.windowTaps, count: block.windows.count, referenceBPM: references(block.windows))
+            if !block.headTaps.isEmpty {
+                inspector.add(taps: block.headTaps, count: block.estimatedWindows.count, referenceBPM: references(block.estimatedWindows))
+            }
+            runner.decode(block.outputs, into: &estimates[(block.estimatedWindows.lowerBound - range.lowerBound)...], thresholdBPM: 10)
+            for name in figureNames {
+                let layer = layers.first { $0.name == name }!
+                guard let tensor = block.tap(layer.tapName, window: figureWindow) else { continue }
+                figureLayerSpectra.append((name, layer.samplingRateHz,
+                                           channelSpectra(tensor.values, time: layer.timeSteps, channels: layer.channels,
+                                                          rateHz: layer.samplingRateHz, limit: options.figureChannels)))
+            }
+            progress?(block.windows.upperBound - range.lowerBound, range.count)
+        }
+        let input = channelSpectra(Array(prepared.window(figureWindow)), time: layout.length, channels: 1, rateHz: layout.samplingRateHz, limit: 1)[0]
+
+        let ablation = options.ablation ? try runAblation(prepared, network: network, reference: reference, range: range, plain: estimates) : []
+        let summaries = inspector.summaries()
+        return InspectionResult(layers: summaries, estimates: estimates, spectrogramTimesS: spectrogram.timesS,
+                                spectrogramFrequenciesHz: spectrogram.frequenciesHz, spectrogram: spectrogram.columns,
+                                figureWindow: figureWindow, figureInput: input, figureLayers: figureLayerSpectra, ablation: ablation,
+                                perWindowSpectra: options.perWindowSpectra ? layers.indices.map(inspector.perWindowSpectra) : [],
+                                dcScatter: dcScatter(summaries, inspector: inspector))
+    }
+
+    /// One estimate per window of `range` with its reference HR (at the window end) and the
+    /// spectral peak of its input, which stands in for the reference where there is none.
+    static func referenceFrequencies(_ prepared: PreparedWindows, range: Range<Int>, reference: HeartRateSeries?) -> [WindowEstimate] {
+        let layout = prepared.layout
+        let spectral = SpectralPeakOptions()
+        return range.map { n in
+            WindowEstimate(window: n, startS: layout.startS(n), endS: layout.endS(n),
+                           spectralBPM: SpectralPeak.estimate(Array(prepared.window(n)), samplingRateHz: layout.samplingRateHz, options: spectral),
+                           referenceBPM: reference?.value(at: layout.endS(n)))
+        }
+    }
+
+    /// Spectrogram of the input (Hann, 1024 bins, DC zeroed), windows averaged in groups so that at
+    /// most `columns` columns remain; each column is timed at its last window's end.
+    static func inputSpectrogram(_ prepared: PreparedWindows, range: Range<Int>, columns: Int)
+        -> (timesS: [Double], frequenciesHz: [Double], columns: [[Float]]) {
+        let layout = prepared.layout
+        let group = max(1, (range.count + columns - 1) / columns)
         var spectrogram: [[Float]] = [], columnTimes: [Double] = []
         var frequencies: [Double] = []
         var pending: [Float] = [], pendingCount = 0
         for n in range {
-            let s = SpectralAnalysis.amplitudeSpectrum(Array(prepared.window(n)).map { $0 }, samplingRateHz: layout.samplingRateHz,
+            let s = SpectralAnalysis.amplitudeSpectrum(Array(prepared.window(n)), samplingRateHz: layout.samplingRateHz,
                                                        length: 1024, taper: .hann)
             if frequencies.isEmpty { frequencies = s.frequenciesHz }
             var a = s.amplitudes
@@ -132,74 +171,23 @@ public enum Inspection {
                 pendingCount = 0
             }
         }
+        return (columnTimes, frequencies, spectrogram)
+    }
 
-        var figureLayerSpectra: [(String, Double, [ChannelSpectrum])] = []
-        let split = WindowPairSplit(network)
-        var start = range.lowerBound
-        while start < range.upperBound {
-            let end = min(start + options.blockWindows, range.upperBound)
-            let windowSlice = { (a: Int, b: Int) in Tensor(shape: [b - a, t, 1], values: Array(prepared.ppg[(a * t)..<(b * t)])) }
-            var taps: [String: Tensor] = [:]
-            if let split {
-                let first = max(start - 1, 0)
-                let f = try split.features(windowSlice(first, end), taps: .named(required), windowShift: layout.shift)
-                let skip = start - first
-                for (k, v) in f.taps { taps[k] = v.windows(skip..<v.batch) }
-                inspector.add(taps: taps, count: end - start, referenceBPM: Array(referenceBPM[start..<end]))
-                let pairStart = max(start, 1)
-                if pairStart < end {
-                    let features = f.features
-                    let head = try split.head(previous: features.windows((pairStart - 1 - first)..<(end - 1 - first)),
-                                              current: features.windows((pairStart - first)..<(end - first)), taps: .named(required))
-                    inspector.add(taps: head.taps, count: end - pairStart, referenceBPM: Array(referenceBPM[pairStart..<end]))
-                    record(head.output, firstWindow: pairStart, range: range, network: network, into: &estimates)
-                    if figureWindow >= pairStart && figureWindow < end {
-                        for (k, v) in head.taps { taps["head:" + k] = v.windows((figureWindow - pairStart)..<(figureWindow - pairStart + 1)) }
-                    }
-                }
-            } else {
-                let out = try network.forward(windowSlice(start, end), taps: .named(required), windowShift: layout.shift)
-                taps = out.taps
-                inspector.add(taps: taps, count: end - start, referenceBPM: Array(referenceBPM[start..<end]))
-                record(out.output, firstWindow: start, range: range, network: network, into: &estimates)
-            }
-            if figureWindow >= start && figureWindow < end {
-                for name in figureNames {
-                    let layer = layers.first { $0.name == name }!
-                    let tensor = taps[layer.tapName].map { $0.windows((figureWindow - start)..<(figureWindow - start + 1)) } ?? taps["head:" + layer.tapName]
-                    guard let tensor else { continue }
-                    figureLayerSpectra.append((name, layer.samplingRateHz,
-                                               channelSpectra(tensor.values, time: layer.timeSteps, channels: layer.channels,
-                                                              rateHz: layer.samplingRateHz, limit: options.figureChannels)))
-                }
-            }
-            progress?(end - range.lowerBound, range.count)
-            start = end
-        }
-        let input = channelSpectra(Array(prepared.window(figureWindow)), time: t, channels: 1, rateHz: layout.samplingRateHz, limit: 1)[0]
-
-        var ablation: [AblationRow] = []
-        if options.ablation {
-            ablation = try runAblation(prepared, network: network, reference: reference, range: range, plain: estimates)
-        }
-        let summaries = inspector.summaries()
-        var scatter: DCScatter?
+    /// DC against the reference frequency for the (up to 8) channels whose DC correlates most with
+    /// it, in the conv layer where that correlation is largest.
+    static func dcScatter(_ summaries: [LayerSummary], inspector: LayerInspector) -> DCScatter? {
         func strongest(_ l: LayerSummary) -> Double { l.dcHRCorrelation.filter(\.isFinite).map(abs).max() ?? 0 }
-        if let best = summaries.indices.filter({ summaries[$0].layer.className == "Conv1D" }).max(by: { strongest(summaries[$0]) < strongest(summaries[$1]) }) {
-            let l = summaries[best]
-            let channels = l.dcHRCorrelation.indices.filter { l.dcHRCorrelation[$0].isFinite }
-                .sorted { abs(l.dcHRCorrelation[$0]) > abs(l.dcHRCorrelation[$1]) }.prefix(8)
-            let (dc, refs) = inspector.dcSamples(best)
-            let c = l.layer.channels
-            scatter = DCScatter(layer: l.layer.name, channels: Array(channels),
-                                dc: channels.map { ch in stride(from: ch, to: dc.count, by: c).map { dc[$0] } },
-                                referenceBPM: refs, correlation: channels.map { l.dcHRCorrelation[$0] })
-        }
-        return InspectionResult(layers: summaries, estimates: estimates, spectrogramTimesS: columnTimes,
-                                spectrogramFrequenciesHz: frequencies, spectrogram: spectrogram, figureWindow: figureWindow,
-                                figureInput: input, figureLayers: figureLayerSpectra, ablation: ablation,
-                                perWindowSpectra: options.perWindowSpectra ? layers.indices.map(inspector.perWindowSpectra) : [],
-                                dcScatter: scatter)
+        guard let best = summaries.indices.filter({ summaries[$0].layer.className == "Conv1D" })
+            .max(by: { strongest(summaries[$0]) < strongest(summaries[$1]) }) else { return nil }
+        let l = summaries[best]
+        let channels = l.dcHRCorrelation.indices.filter { l.dcHRCorrelation[$0].isFinite }
+            .sorted { abs(l.dcHRCorrelation[$0]) > abs(l.dcHRCorrelation[$1]) }.prefix(8)
+        let (dc, refs) = inspector.dcSamples(best)
+        let c = l.layer.channels
+        return DCScatter(layer: l.layer.name, channels: Array(channels),
+                         dc: channels.map { ch in stride(from: ch, to: dc.count, by: c).map { dc[$0] } },
+                         referenceBPM: refs, correlation: channels.map { l.dcHRCorrelation[$0] })
     }
 
     /// The paper's choice: the last conv of each of the first two blocks (or the first two conv layers with a ReLU).
@@ -221,15 +209,6 @@ public enum Inspection {
             if z.std > 0 { x = x.map { $0 / z.std } }
             let s = SpectralAnalysis.amplitudeSpectrum(x, samplingRateHz: rateHz)
             return ChannelSpectrum(channel: ch, frequenciesHz: s.frequenciesHz, amplitudes: s.amplitudes)
-        }
-    }
-
-    static func record(_ output: Tensor, firstWindow: Int, range: Range<Int>, network: Network, into estimates: inout [WindowEstimate]) {
-        let d = output.elementsPerWindow
-        let isDistribution: Bool = { if case .normalDistribution = network.nodes.last?.operation { return true }; return false }()
-        for k in 0..<output.batch {
-            let n = firstWindow + k - range.lowerBound
-            HeartRatePipeline.fill(&estimates[n], Array(output.values[(k * d)..<((k + 1) * d)]), isDistribution: isDistribution, threshold: 10)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import PPGAnalysis
+import PPGFormats
 
 /// `ppgscope compare`: two inspections side by side (two recordings through one model, or one
 /// recording through two models). Layers are paired by name, or by position when the names differ.
@@ -63,5 +64,25 @@ public enum ComparisonReport {
                                     svg: BarChart(title: "99 % bandwidth: \(labels.0) vs \(labels.1)", yLabel: "Hz", categories: names,
                                                   groups: [(labels.0, matched.map { $0.0.bandwidth99Hz }), (labels.1, matched.map { $0.1.bandwidth99Hz })]).svg(width: 980, height: 460)))
         return figures
+    }
+
+    /// Writes a comparison directory (replaced all-or-nothing): `a/` and `b/`, each a full inspect
+    /// report, `summary.json` with the per-layer differences, and side-by-side figures in `index.html`.
+    public static func write(_ a: InspectionResult, _ b: InspectionResult, sources: [InspectionFiles.Source],
+                             labels: (String, String), to directory: String) throws {
+        try OutputDirectory.write(directory) { dir in
+            for (i, sub) in ["a", "b"].enumerated() {
+                let subdir = dir + "/" + sub
+                try FileManager.default.createDirectory(atPath: subdir, withIntermediateDirectories: true)
+                try InspectionFiles.writeContents(i == 0 ? a : b, source: sources[i], normalisedByStd: false, into: subdir)
+            }
+            struct Summary: Encodable { var a: String; var b: String; var layers: [LayerPair] }
+            try ReportWriter.write(try ReportJSON.text(Summary(a: "\(sources[0].model) on \(sources[0].recording)",
+                                                                b: "\(sources[1].model) on \(sources[1].recording)", layers: layerPairs(a, b))),
+                                   to: dir + "/summary.json")
+            try ReportWriter.writeReport(directory: dir, title: "ppgscope compare: \(labels.0) vs \(labels.1)",
+                                         intro: "Layer spectra and DC prominence side by side. Full reports: a/index.html and b/index.html.",
+                                         figures: figures(a, b, labels: labels))
+        }
     }
 }

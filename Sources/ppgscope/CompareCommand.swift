@@ -45,35 +45,15 @@ struct CompareCommand: ParsableCommand {
             let network = try KerasModelFile.load(run.model)
             let rec = try RecordingIO.read(run.recording)
             var hr = HeartRateOptions()
-            // Recordings without ACC (e.g. synthetic PPG without motion) are compared unfiltered.
-            let hasACC = ["acc_x", "acc_y", "acc_z"].allSatisfy { rec.channel($0) != nil }
-            hr.filter = hasACC ? FilterMode(rawValue: filter)! : .none
-            hr.layout = WindowLayout(length: network.inputShape[0], shift: 64, samplingRateHz: 32)
-            let prepared: PreparedWindows
-            do { prepared = try HeartRatePipeline.prepare(rec, options: hr) } catch let e as PPGScopeError { throw e.inFile(run.recording) }
+            hr.filter = FilterMode(rawValue: filter)!
+            let prepared = try ModelInput.prepare(recording: rec, for: network, options: hr, source: run.recording)
             var options = InspectionOptions()
             options.ablation = false
             results.append(try Inspection.run(prepared, network: network, reference: rec.referenceHR, options: options))
         }
         let pairs = ComparisonReport.layerPairs(results[0], results[1])
-        try OutputDirectory.write(out) { dir in
-            for (i, sub) in ["a", "b"].enumerated() {
-                let subdir = dir + "/" + sub
-                try FileManager.default.createDirectory(atPath: subdir, withIntermediateDirectories: true)
-                try Data(try InspectionReport.summaryJSON(results[i], recording: runs[i].recording, model: runs[i].model, filter: filter).utf8)
-                    .write(to: URL(fileURLWithPath: subdir + "/summary.json"))
-                try ReportWriter.writeReport(directory: subdir, title: "ppgscope inspect: \(i == 0 ? labels.0 : labels.1)",
-                                             intro: "\(runs[i].model) on \(runs[i].recording)",
-                                             figures: InspectionReport.figures(results[i], modelName: URL(fileURLWithPath: runs[i].model).lastPathComponent))
-            }
-            struct Summary: Encodable { var a: String; var b: String; var layers: [ComparisonReport.LayerPair] }
-            try ReportWriter.write(try ReportJSON.text(Summary(a: "\(runs[0].model) on \(runs[0].recording)",
-                                                                b: "\(runs[1].model) on \(runs[1].recording)", layers: pairs)),
-                                   to: dir + "/summary.json")
-            try ReportWriter.writeReport(directory: dir, title: "ppgscope compare: \(labels.0) vs \(labels.1)",
-                                         intro: "Layer spectra and DC prominence side by side. Full reports: a/index.html and b/index.html.",
-                                         figures: ComparisonReport.figures(results[0], results[1], labels: labels))
-        }
+        try ComparisonReport.write(results[0], results[1], sources: runs.map { .init(model: $0.model, recording: $0.recording, filter: filter) },
+                                   labels: labels, to: out)
         let rows = pairs.map { p in
             [p.a == p.b ? p.a : "\(p.a) | \(p.b)", String(format: "%.3f", p.dcPowerFraction[0]), String(format: "%.3f", p.dcPowerFraction[1]),
              String(format: "%+.3f", p.dcPowerFractionDifference), String(format: "%.2f", p.bandwidth99Hz[0]), String(format: "%.2f", p.bandwidth99Hz[1])]

@@ -22,7 +22,7 @@ struct HRCommand: ParsableCommand {
 
     @Option(help: "Keras model file (KID-PPG pair model or a single-input model).") var model: String?
     @Option(help: "Recording (.h5, .wav, .flac, .csv).") var recording: String
-    @Option(help: "Motion-artefact filter: exact, reference or none.") var filter: String = "exact"
+    @Option(help: "Motion-artefact filter: exact, reference or none (default: exact, skipped for a recording without accelerometer).") var filter: String?
     @Option(help: "Estimators: model, spectral or both.") var estimator: String = "both"
     @Option(help: "Output CSV, one row per window.") var out: String?
     @Flag(help: "Print the metrics as JSON instead of a table.") var json = false
@@ -35,7 +35,7 @@ struct HRCommand: ParsableCommand {
     @Option(help: "Threads (default: all cores).") var threads: Int?
 
     func validate() throws {
-        guard FilterMode(rawValue: filter) != nil else { throw ValidationError("--filter must be exact, reference or none") }
+        guard filter.map({ FilterMode(rawValue: $0) != nil }) ?? true else { throw ValidationError("--filter must be exact, reference or none") }
         guard ["model", "spectral", "both"].contains(estimator) else { throw ValidationError("--estimator must be model, spectral or both") }
         if estimator != "spectral", model == nil { throw ValidationError("--model is needed unless --estimator spectral") }
         guard windowS > 0, shiftS > 0 else { throw ValidationError("--window-s and --shift-s must be positive") }
@@ -44,28 +44,29 @@ struct HRCommand: ParsableCommand {
     func run() throws {
         let rec = try RecordingIO.read(recording)
         var options = HeartRateOptions()
-        options.filter = FilterMode(rawValue: filter)!
+        options.filter = filter.flatMap(FilterMode.init(rawValue:)) ?? .exact
         options.runModel = estimator != "spectral"
         options.runSpectral = estimator != "model"
         options.thresholdBPM = threshold
         options.segmentByActivity = segmentByActivity
         options.referenceSeed = referenceSeed
         options.spectral.trackingBPM = trackBPM
-        options.layout = WindowLayout(length: Int((windowS * 32).rounded()), shift: Int((shiftS * 32).rounded()), samplingRateHz: 32)
-        // Windows and the spectral baseline need no model: they are made on a second thread while
-        // this one loads the model (HDF5 stays on this thread).
-        let (recordingPath, settings) = (recording, options)
-        let windowsAndSpectra = BackgroundTask { () throws -> (PreparedWindows, [Double?]?) in
-            let prepared: PreparedWindows
-            do { prepared = try HeartRatePipeline.prepare(rec, options: settings) } catch let e as PPGScopeError { throw e.inFile(recordingPath) }
+        options.layout = WindowLayout(lengthS: windowS, shiftS: shiftS)
+        // Windows and the spectral baseline need no model: a second thread makes them while this
+        // one loads the model (HDF5 stays on this thread). A model whose windows differ from the
+        // layout's gets its own windows afterwards.
+        let (recordingPath, settings, explicitFilter) = (recording, options, filter)
+        let prepare: @Sendable (Network?) throws -> (PreparedWindows, [Double?]?) = { network in
+            let prepared = try ModelInput.prepare(recording: rec, for: network, options: settings, skipFilterWithoutACC: explicitFilter == nil,
+                                                  source: recordingPath)
             return (prepared, settings.runSpectral ? HeartRatePipeline.spectralEstimates(prepared, options: settings) : nil)
         }
+        let windowsAndSpectra = BackgroundTask { try prepare(nil) }
         let network = try model.map { try KerasModelFile.load($0) }
-        if let network, options.layout.length != network.inputShape[0] {
-            throw PPGScopeError(file: model, "the model takes \(network.inputShape[0]) samples per window; use --window-s \(Double(network.inputShape[0]) / 32)")
-        }
         let progress = ProgressBar(label: "hr")
-        let (prepared, spectral) = try windowsAndSpectra.value()
+        var (prepared, spectral) = try windowsAndSpectra.value()
+        if let network, network.inputShape[0] != prepared.layout.length { (prepared, spectral) = try prepare(network) }
+        if let note = prepared.filterReport.note { FileHandle.standardError.write(Data("ppgscope hr: \(note)\n".utf8)) }
         let run = { (emit: (([WindowEstimate]) throws -> Void)?) in
             try HeartRatePipeline.estimate(prepared, network: network, reference: rec.referenceHR, options: options, spectral: spectral,
                                            progress: { progress.update($0, of: prepared.count) }, emit: emit)

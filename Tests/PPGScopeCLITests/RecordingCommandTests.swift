@@ -39,11 +39,14 @@ import Testing
         #expect(left.isEmpty, "no partial output: \(left)")
     }
 
-    @Test func hrWithoutAccelerometerAsksForFilterNone() throws {
+    @Test func withoutAccelerometerTheDefaultFilterIsSkippedAndAnExplicitOneRefused() throws {
         let dir = try CLI.temporaryDirectory("hrnoacc")
         #expect(try CLI.run(["synth", "--hr", "80", "--duration", "30", "--out", dir + "/p.h5"]).status == 0)
-        let r = try CLI.run(["hr", "--recording", dir + "/p.h5", "--estimator", "spectral", "--out", dir + "/hr.csv"])
+        let r = try CLI.run(["hr", "--recording", dir + "/p.h5", "--estimator", "spectral", "--filter", "exact", "--out", dir + "/hr.csv"])
         #expect(r.status == 1 && r.stderr.contains("p.h5") && r.stderr.contains("--filter none"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/hr.csv"))
+        let skipped = try CLI.run(["hr", "--recording", dir + "/p.h5", "--estimator", "spectral"])
+        #expect(skipped.status == 0 && skipped.stderr.contains("motion-artefact filter was skipped"), "\(skipped.stderr)")
         let ok = try CLI.run(["hr", "--recording", dir + "/p.h5", "--estimator", "spectral", "--filter", "none", "--out", dir + "/hr.csv", "--json"])
         #expect(ok.status == 0, "\(ok.stderr)")
         let csv = try String(contentsOfFile: dir + "/hr.csv", encoding: .utf8).split(separator: "\n")

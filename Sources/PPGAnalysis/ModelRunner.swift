@@ -1,0 +1,152 @@
+import Foundation
+import PPGNetwork
+import PPGSignals
+
+/// What a heart-rate model's output row means, and how it becomes an estimate.
+public enum HeartRateOutput: Sendable, Equatable {
+    /// `[hr]`: a point estimate in BPM.
+    case point
+    /// `[mean, std]` from KID-PPG's DistributionLambda (a Normal distribution), BPM.
+    case distribution
+    /// `[mean, raw]` from a Dense(2) head without the distribution layer: std = 1 + softplus(raw).
+    case meanAndRawScale
+
+    /// The decoding of `network`'s output.
+    public init(_ network: Network) {
+        if case .normalDistribution = network.nodes.last?.operation { self = .distribution }
+        else if network.outputShape.last ?? 1 >= 2 { self = .meanAndRawScale }
+        else { self = .point }
+    }
+
+    /// HR and its standard deviation (BPM; nil for a point estimate) from one output row.
+    public func decode(_ row: ArraySlice<Float>) -> (hrBPM: Double, stdBPM: Double?) {
+        let hr = Double(row[row.startIndex])
+        guard row.count >= 2 else { return (hr, nil) }
+        let raw = Double(row[row.startIndex + 1])
+        switch self {
+        case .distribution: return (hr, raw)
+        case .point, .meanAndRawScale: return (hr, 1 + Self.softplus(raw))
+        }
+    }
+
+    /// softplus(x) = log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|) (no overflow).
+    static func softplus(_ x: Double) -> Double { max(x, 0) + log1p(exp(-abs(x))) }
+}
+
+/// p(|error| < threshold) for a Normal estimate with standard deviation `stdBPM`: erf(t / (σ√2)).
+public func probabilityWithin(_ thresholdBPM: Double, stdBPM: Double) -> Double {
+    erf(thresholdBPM / (stdBPM * 2.0.squareRoot()))
+}
+
+/// One model over a recording's windows: single-window models, and KID-PPG-style pair models whose
+/// estimate for window n comes from the pair (n − 1, n) with each window's conv blocks computed
+/// once. Every command that runs a model over windows (`hr`, `inspect`, `compare`, the DC
+/// ablation, the paper's real-CNN experiment) goes through here.
+public struct ModelRunner: Sendable {
+    public let network: Network
+    public let layout: WindowLayout
+    /// How output rows become estimates.
+    public let output: HeartRateOutput
+    /// The split of a pair model into its per-window branch and its head; nil for single-window models.
+    public let pairs: WindowPairSplit?
+
+    /// Checks that `network` takes `layout`'s windows, one at a time or as a KID-PPG-style pair.
+    public init(network: Network, layout: WindowLayout) throws {
+        guard network.inputShape[0] == layout.length else {
+            throw PPGScopeError(object: "model", "the model takes windows of \(network.inputShape[0]) samples, the input has \(layout.length)")
+        }
+        pairs = WindowPairSplit(network)
+        if pairs == nil, network.inputShape[1] != 1 {
+            throw PPGScopeError(object: "model", "input [\(network.inputShape[0]), \(network.inputShape[1])] is neither one window nor a KID-PPG-style pair")
+        }
+        self.network = network
+        self.layout = layout
+        output = HeartRateOutput(network)
+    }
+
+    /// The first window of `range` that gets an estimate (a pair model's window 0 has no predecessor).
+    public func firstEstimated(in range: Range<Int>) -> Int { pairs != nil ? max(range.lowerBound, 1) : range.lowerBound }
+
+    /// Output rows `[estimated windows × outputs]` for the windows of `range` that get an estimate
+    /// (`firstEstimated(in:)..<range.upperBound`), without taps: the fastest path.
+    public func outputs(_ windows: PreparedWindows, _ range: Range<Int>) throws -> Tensor {
+        let first = firstEstimated(in: range), t = layout.length
+        guard first < range.upperBound else { return Tensor(shape: [0] + network.outputShape, values: []) }
+        if let pairs {
+            return try pairs.consecutivePairs(Tensor(shape: [range.upperBound - first + 1, t, 1],
+                                                     values: Array(windows.ppg[((first - 1) * t)..<(range.upperBound * t)])),
+                                              windowShift: layout.shift)
+        }
+        return try network.forward(Tensor(shape: [range.upperBound - first, t, 1], values: Array(windows.ppg[(first * t)..<(range.upperBound * t)])),
+                                   windowShift: layout.shift).output
+    }
+
+    /// The outputs and the requested taps of one block of windows.
+    public struct TappedBlock: Sendable {
+        /// The block's windows.
+        public var windows: Range<Int>
+        /// Per-window taps (a pair model's branch; every layer of a single-window model), each
+        /// `[windows.count, ...]`, keyed by the network's tap names.
+        public var windowTaps: [String: Tensor]
+        /// Windows with an estimate (`firstEstimated(in: windows)..<windows.upperBound`).
+        public var estimatedWindows: Range<Int>
+        /// A pair model's head taps (layers after the two windows meet), `[estimatedWindows.count, ...]`.
+        public var headTaps: [String: Tensor]
+        /// Output rows for `estimatedWindows`.
+        public var outputs: Tensor
+
+        /// Tap `name` of window `n`, from either part; nil when not tapped or `n` has no head output.
+        public func tap(_ name: String, window n: Int) -> Tensor? {
+            if let t = windowTaps[name], windows.contains(n) { return t.windows((n - windows.lowerBound)..<(n - windows.lowerBound + 1)) }
+            if let t = headTaps[name], estimatedWindows.contains(n) {
+                return t.windows((n - estimatedWindows.lowerBound)..<(n - estimatedWindows.lowerBound + 1))
+            }
+            return nil
+        }
+    }
+
+    /// Runs the windows of `range` in blocks of `blockWindows`, with the taps named in `taps`,
+    /// handing each block to `body` in order.
+    public func forEachBlock(_ windows: PreparedWindows, _ range: Range<Int>, blockWindows: Int, taps: Set<String>,
+                             _ body: (TappedBlock) throws -> Void) throws {
+        let t = layout.length
+        let slice = { (a: Int, b: Int) in Tensor(shape: [b - a, t, 1], values: Array(windows.ppg[(a * t)..<(b * t)])) }
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min(start + blockWindows, range.upperBound)
+            let estimated = firstEstimated(in: start..<end)..<end
+            if let pairs {
+                // The window before the block is recomputed so that the block's first pair has its predecessor.
+                let first = max(start - 1, 0)
+                let f = try pairs.features(slice(first, end), taps: .named(taps), windowShift: layout.shift)
+                let skip = start - first
+                var windowTaps: [String: Tensor] = [:]
+                for (k, v) in f.taps { windowTaps[k] = v.windows(skip..<v.batch) }
+                var headTaps: [String: Tensor] = [:]
+                var outputs = Tensor(shape: [0] + network.outputShape, values: [])
+                if !estimated.isEmpty {
+                    let head = try pairs.head(previous: f.features.windows((estimated.lowerBound - 1 - first)..<(end - 1 - first)),
+                                              current: f.features.windows((estimated.lowerBound - first)..<(end - first)), taps: .named(taps))
+                    headTaps = head.taps
+                    outputs = head.output
+                }
+                try body(TappedBlock(windows: start..<end, windowTaps: windowTaps, estimatedWindows: estimated, headTaps: headTaps, outputs: outputs))
+            } else {
+                let out = try network.forward(slice(start, end), taps: .named(taps), windowShift: layout.shift)
+                try body(TappedBlock(windows: start..<end, windowTaps: out.taps, estimatedWindows: estimated, headTaps: [:], outputs: out.output))
+            }
+            start = end
+        }
+    }
+
+    /// Fills the model fields of `estimates` (one per window of `outputs`' rows, in order) from output rows.
+    public func decode(_ outputs: Tensor, into estimates: inout ArraySlice<WindowEstimate>, thresholdBPM: Double) {
+        let d = outputs.elementsPerWindow
+        for (k, i) in estimates.indices.enumerated() where k < outputs.batch {
+            let (hr, std) = output.decode(outputs.values[(k * d)..<((k + 1) * d)])
+            estimates[i].hrBPM = hr
+            estimates[i].hrStdBPM = std
+            estimates[i].pWithin = std.map { probabilityWithin(thresholdBPM, stdBPM: $0) }
+        }
+    }
+}
