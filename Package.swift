@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "PPGPaper", dependencies: ["PPGSignals", "PPGSpectral", "PPGNetwork", "PPGCompute"]),
 
         // Reports: text tables, JSON, CSV, SVG, HTML.
-        .target(name: "PPGReports", dependencies: ["PPGSignals", "PPGNetwork", "PPGAnalysis", "PPGSpectral", "PPGFormats"]),
+        .target(name: "PPGReports", dependencies: ["PPGSignals", "PPGNetwork", "PPGAnalysis", "PPGSpectral", "PPGFormats", "PPGPaper"]),
 
         // The command: parse, call the library, print. Start-up matters for short runs (`hr` on one
         // recording takes tens of ms), so the binary finds Debian's single-threaded OpenBLAS first

@@ -102,9 +102,27 @@ public final class SmallCNNTrainer {
         for p in [xpad, xcol, ones, scaled, h1, h1t, w2t, w2r, z2, dh1, pooled, dpooled, aPre, daPre, logits, dlogits, prefix, composed, dComposed] { p.deallocate() }
     }
 
-    /// Mean cross-entropy of the batch; writes d(loss)/d(parameters) into `gradient` (layout order).
-    /// `inputs` is `[batch, T]`, `labels` `[batch]`.
-    public func lossAndGradient(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>,
+    /// Mean cross-entropy of the batch; writes d(loss)/d(parameters) into `gradient` (layout order,
+    /// `layout.count` values). `parameters` is `[layout.count]`, `inputs` `[batch, T]`, `labels` `[batch]`.
+    public func lossAndGradient(parameters: [Float], inputs: [Float], labels: [Int32], batch: Int,
+                                gradient: inout [Float]) -> Double {
+        precondition(parameters.count == layout.count && gradient.count == layout.count
+                     && inputs.count >= batch * shape.length && labels.count >= batch)
+        return parameters.withUnsafeBufferPointer { w in
+            inputs.withUnsafeBufferPointer { x in
+                labels.withUnsafeBufferPointer { y in
+                    gradient.withUnsafeMutableBufferPointer { g in
+                        lossAndGradient(parameters: w.baseAddress!, inputs: x.baseAddress!, labels: y.baseAddress!,
+                                        batch: batch, gradient: g.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+
+    /// As `lossAndGradient(parameters:inputs:labels:batch:gradient:)` on raw buffers: the training loop's
+    /// path (no copies per batch).
+    func lossAndGradient(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>,
                                 labels: UnsafePointer<Int32>, batch: Int, gradient: UnsafeMutablePointer<Float>) -> Double {
         precondition(batch > 0 && batch <= maxBatch)
         if collapsed {
@@ -122,7 +140,7 @@ public final class SmallCNNTrainer {
     /// gradient (written into `gradient`): the parts of a batch add up to `lossAndGradient`, so
     /// two trainers can take one half each. Conv path only (not `collapsed`); `inputs` and
     /// `labels` are the whole batch's.
-    public func partialLossAndGradient(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>,
+    func partialLossAndGradient(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>,
                                        labels: UnsafePointer<Int32>, batch: Int, part: Range<Int>,
                                        gradient: UnsafeMutablePointer<Float>) -> Double {
         precondition(!collapsed && batch > 0 && batch <= maxBatch && part.lowerBound >= 0 && part.upperBound <= batch)
@@ -142,8 +160,8 @@ public final class SmallCNNTrainer {
         return loss
     }
 
-    /// Logits `[batch, Q]` of the batch (forward only).
-    public func logits(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, batch: Int) -> [Float] {
+    /// Logits `[batch, Q]` of the batch (forward only); `inputs` is `[batch, T]`.
+    func logits(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, batch: Int) -> [Float] {
         precondition(batch > 0 && batch <= maxBatch)
         if collapsed {
             collapsedForward(parameters, inputs, batch)

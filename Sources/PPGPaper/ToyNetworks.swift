@@ -107,3 +107,22 @@ public struct ToyStage: Sendable {
     /// Share of the non-DC power off the input's line grid: aliasing of ReLU harmonics above fs/2.
     public var aliasedPowerFraction: Double
 }
+
+/// `paper toy-networks`: both chains on the paper's four-cosine signal.
+public struct ToyNetworksExperiment: Sendable {
+    public var samplingRateHz = 1024.0
+    public var seconds = 8.0
+    /// ReLU + convolution stages per chain.
+    public var stages = 5
+    /// Taps of the moving average.
+    public var taps = 9
+
+    public init() {}
+
+    /// Stages 0 …`stages` of each chain (element 0: the input).
+    public func run() -> (differentiating: [ToyStage], movingAverage: [ToyStage]) {
+        let x = PaperSignal.fourCosines(PaperSignal.time(samplingRateHz: samplingRateHz, seconds: seconds))
+        return (ToyNetworks.run(x, samplingRateHz: samplingRateHz, chain: .differentiating, stages: stages),
+                ToyNetworks.run(x, samplingRateHz: samplingRateHz, chain: .movingAverage(taps: taps), stages: stages))
+    }
+}

@@ -20,8 +20,13 @@ public enum ZeroTraining {
         amplitude * response(w0: w0, w1: w1, frequencyHz: f, samplingRateHz: fs) / Double.pi
     }
 
-    /// mean_t relu(w0·x[t−1] + w1·x[t]) with x[−1] = 0 (causal padding), for one signal.
-    public static func pooledOutput(_ x: UnsafeBufferPointer<Float>, w0: Float, w1: Float) -> Double {
+    /// mean_t relu(w0·x[t−1] + w1·x[t]) with x[−1] = 0 (causal padding), for one signal `x` `[T]`.
+    public static func pooledOutput(_ x: [Float], w0: Float, w1: Float) -> Double {
+        x.withUnsafeBufferPointer { pooledOutput($0, w0: w0, w1: w1) }
+    }
+
+    /// As `pooledOutput(_:w0:w1:)` on a slice of the dataset's buffer (the survey's inner loop).
+    static func pooledOutput(_ x: UnsafeBufferPointer<Float>, w0: Float, w1: Float) -> Double {
         guard !x.isEmpty else { return 0 }
         var sum: Float = max(w1 * x[0], 0)
         for t in 1..<x.count { sum += max(w0 * x[t - 1] + w1 * x[t], 0) }

@@ -163,19 +163,3 @@ import Testing
         #expect(l.count == 96 + 3072 + 1024 + 32 + 96 + 3)
     }
 }
-
-extension SmallCNNTrainer {
-    /// Array convenience for the tests.
-    func lossAndGradient(parameters: [Float], inputs: [Float], labels: [Int32], batch: Int, gradient: inout [Float]) -> Double {
-        parameters.withUnsafeBufferPointer { w in
-            inputs.withUnsafeBufferPointer { x in
-                labels.withUnsafeBufferPointer { y in
-                    gradient.withUnsafeMutableBufferPointer { g in
-                        lossAndGradient(parameters: w.baseAddress!, inputs: x.baseAddress!, labels: y.baseAddress!,
-                                        batch: batch, gradient: g.baseAddress!)
-                    }
-                }
-            }
-        }
-    }
-}

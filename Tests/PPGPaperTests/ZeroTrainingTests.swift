@@ -34,7 +34,7 @@ import Testing
         // A cosine at an exact frequency with many samples per period: DC ≈ A|H(f)|/π up to the t = 0 edge.
         let fs = 1024.0, f = 4.0, a = 1.5, n = 4096, w0: Float = 0.9, w1: Float = -0.4
         let x = (0..<n).map { Float(a * cos(2 * .pi * f * Double($0) / fs)) }
-        let measured = x.withUnsafeBufferPointer { ZeroTraining.pooledOutput($0, w0: w0, w1: w1) }
+        let measured = ZeroTraining.pooledOutput(x, w0: w0, w1: w1)
         let predicted = ZeroTraining.predictedDC(w0: Double(w0), w1: Double(w1), frequencyHz: f, samplingRateHz: fs, amplitude: a)
         #expect(abs(measured / predicted - 1) < 2e-3, "measured \(measured), predicted \(predicted)")
     }
