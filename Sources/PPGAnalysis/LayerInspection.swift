@@ -185,7 +185,7 @@ public final class LayerInspector: @unchecked Sendable {
                             for k in 0..<t { preSum += Double(base[k * c]) }
                         }
                     }
-                    column.withUnsafeBufferPointer { x in complex.withUnsafeMutableBufferPointer { fft.forward(x, into: $0, workspace: workspace) } }
+                    fft.forward(column, into: &complex, workspace: workspace)
                     var peak = 0.0
                     let variance = max(sumSquares / Double(t) - (sum / Double(t)) * (sum / Double(t)), 0)
                     let shown = normaliseByStd && variance > 0 ? 1 / variance.squareRoot() : 1

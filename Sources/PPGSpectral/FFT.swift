@@ -52,11 +52,13 @@ public final class RealFFT: @unchecked Sendable {
 
     /// Bins 0…length/2 of the DFT `X[k] = Σ x[t] e^{−2πikt/N}` as (re, im) pairs: `[2·(N/2+1)]`.
     /// `x` shorter than `length` is zero-padded.
-    public func forward(_ x: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>, workspace: Workspace) {
+    public func forward(_ x: [Float], into output: inout [Float], workspace: Workspace) {
         precondition(output.count >= 2 * (length / 2 + 1) && x.count <= length && workspace.length == length)
-        workspace.input.update(from: x.baseAddress!, count: x.count)
+        x.withUnsafeBufferPointer { x in
+            if let base = x.baseAddress { workspace.input.update(from: base, count: x.count) }
+        }
         if x.count < length { (workspace.input + x.count).update(repeating: 0, count: length - x.count) }
         fftwf_execute_dft_r2c(plan, workspace.input, workspace.output)
-        UnsafeMutableRawPointer(output.baseAddress!).copyMemory(from: workspace.output, byteCount: 2 * (length / 2 + 1) * 4)
+        output.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: workspace.output, byteCount: 2 * (length / 2 + 1) * 4) }
     }
 }

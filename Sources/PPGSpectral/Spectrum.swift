@@ -79,15 +79,13 @@ public enum SpectralAnalysis {
             gain = w.reduce(0, +) / Float(x.count)
         }
         let fft = RealFFT.of(length: n)
-        input.withUnsafeBufferPointer { xp in
-            bins.withUnsafeMutableBufferPointer { fft.forward(xp, into: $0, workspace: workspace) }
-        }
+        fft.forward(input, into: &bins, workspace: workspace)
         return Spectrum(samplingRateHz: samplingRateHz, length: n,
                         amplitudes: amplitudes(bins, length: n, signalLength: x.count, gain: gain))
     }
 
     /// Amplitude spectra of every channel of a `[time, channels]` row-major block: `[channels][bins]`.
-    public static func channelSpectra(_ block: UnsafeBufferPointer<Float>, time: Int, channels: Int,
+    public static func channelSpectra(_ block: [Float], time: Int, channels: Int,
                                       samplingRateHz: Double, removeMean: Bool = false) -> [Spectrum] {
         let fft = RealFFT.of(length: time)
         var column = [Float](repeating: 0, count: time)
@@ -101,9 +99,7 @@ public enum SpectralAnalysis {
                 let mean = column.reduce(0, +) / Float(time)
                 for t in 0..<time { column[t] -= mean }
             }
-            column.withUnsafeBufferPointer { xp in
-                bins.withUnsafeMutableBufferPointer { fft.forward(xp, into: $0, workspace: workspace) }
-            }
+            fft.forward(column, into: &bins, workspace: workspace)
             result.append(Spectrum(samplingRateHz: samplingRateHz, length: time,
                                    amplitudes: amplitudes(bins, length: time, signalLength: time, gain: 1)))
         }

@@ -53,7 +53,7 @@ import Testing
         let t = 64, c = 3
         var block = [Float](repeating: 0, count: t * c)
         for i in 0..<t { for j in 0..<c { block[i * c + j] = Float(j + 1) * Float(cos(2 * .pi * Double(4 * (j + 1)) * Double(i) / Double(t))) } }
-        let spectra = block.withUnsafeBufferPointer { SpectralAnalysis.channelSpectra($0, time: t, channels: c, samplingRateHz: 8) }
+        let spectra = SpectralAnalysis.channelSpectra(block, time: t, channels: c, samplingRateHz: 8)
         for j in 0..<c { #expect(abs(spectra[j].amplitudes[4 * (j + 1)] - Float(j + 1)) < 1e-5) }
     }
 }
