@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <string.h>
 
 enum { ROW_MAJOR = 101, UPPER = 121 };
 
@@ -52,7 +53,7 @@ int ppgscope_blas_load(const char *const *paths, int count, char *error, int err
         blas.config = (char *(*)(void))dlsym(h, "openblas_get_config");
         blas.set_num_threads = (void (*)(int))dlsym(h, "openblas_set_num_threads");
         blas.thread_shutdown = (int (*)(void))dlsym(h, "blas_thread_shutdown_");
-        blas.path = paths[i];
+        blas.path = strdup(paths[i]);  // the caller's strings need not outlive the call
         __atomic_store_n(&blas.handle, h, __ATOMIC_RELEASE);
         return 1;
     }

@@ -36,3 +36,8 @@ public enum Resampling {
         return out
     }
 }
+
+extension Resampling {
+    /// libsamplerate's version string.
+    public static var libraryVersion: String { src_get_version().map { String(cString: $0) } ?? "?" }
+}

@@ -373,3 +373,12 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 }
+
+extension HDF5File {
+    /// The HDF5 library's version ("1.10.8").
+    public static var libraryVersion: String {
+        var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
+        H5get_libversion(&major, &minor, &release)
+        return "\(major).\(minor).\(release)"
+    }
+}

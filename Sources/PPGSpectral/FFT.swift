@@ -62,3 +62,8 @@ public final class RealFFT: @unchecked Sendable {
         output.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: workspace.output, byteCount: 2 * (length / 2 + 1) * 4) }
     }
 }
+
+extension RealFFT {
+    /// The FFTW library's version string ("fftw-3.3.10-sse2-avx").
+    public static var libraryVersion: String { String(cString: ppg_fftwf_version()) }
+}

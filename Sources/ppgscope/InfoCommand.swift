@@ -1,6 +1,9 @@
 import ArgumentParser
+import PPGAnalysis
+import PPGCompute
 import PPGFormats
 import PPGReports
+import PPGSpectral
 
 /// `ppgscope info FILE...`: describe Keras weights files and recordings.
 struct InfoCommand: ParsableCommand {
@@ -9,12 +12,25 @@ struct InfoCommand: ParsableCommand {
         abstract: "Describe a Keras model file (graph, shapes, parameters, receptive fields) or a recording.")
 
     @Argument(help: "Keras HDF5 model files and/or recordings (.h5, .wav, .flac, .csv).")
-    var files: [String]
+    var files: [String] = []
+
+    @Flag(help: "Print the versions of the libraries ppgscope uses (HDF5, libsndfile, FFTW, libsamplerate, BLAS) and the kernels chosen.")
+    var libraries = false
+
+    func validate() throws {
+        guard libraries || !files.isEmpty else { throw ValidationError("give at least one file, or --libraries") }
+    }
 
     @Option(name: .customLong("model-rate"), help: "Model input sampling rate in Hz, for layer rates and receptive fields.")
     var modelRateHz: Double = 32
 
     func run() throws {
+        if libraries {
+            let rows = [("ppgscope", ppgscopeVersion)] + FormatLibraries.versions + [("FFTW", RealFFT.libraryVersion),
+                        ("libsamplerate", Resampling.libraryVersion)] + ComputeRuntime.libraryDescription
+            print(textTable(header: ["library", "version or choice"], rows: rows.map { [$0.0, $0.1] }).joined(separator: "\n"))
+            if !files.isEmpty { print("") }
+        }
         for (i, path) in files.enumerated() {
             if i > 0 { print("") }
             if KerasModelFile.isModelFile(path) {
