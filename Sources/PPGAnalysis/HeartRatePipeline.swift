@@ -236,7 +236,7 @@ public enum HeartRatePipeline {
         e.hrBPM = Double(row[0])
         guard row.count >= 2 else { return }
         let raw = Double(row[1])
-        let std = isDistribution ? raw : 1 + (max(raw, 0) + log1p(exp(-abs(raw))))
+        let std = isDistribution ? raw : 1 + Activation.softplus(raw)
         e.hrStdBPM = std
         e.pWithin = erf(threshold / (std * 2.0.squareRoot()))
     }
