@@ -25,12 +25,9 @@ public enum HeartRateOutput: Sendable, Equatable {
         let raw = Double(row[row.startIndex + 1])
         switch self {
         case .distribution: return (hr, raw)
-        case .point, .meanAndRawScale: return (hr, 1 + Self.softplus(raw))
+        case .point, .meanAndRawScale: return (hr, 1 + Activation.softplus(raw))
         }
     }
-
-    /// softplus(x) = log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|) (no overflow).
-    static func softplus(_ x: Double) -> Double { max(x, 0) + log1p(exp(-abs(x))) }
 }
 
 /// p(|error| < threshold) for a Normal estimate with standard deviation `stdBPM`: erf(t / (σ√2)).

@@ -69,41 +69,34 @@ extension Network {
             var y: [Float]
             switch node.operation {
             case .channelSlice(let start, let end):
-                let c = inShape[1], t = inShape[0], w = end - start
-                y = [Float](repeating: 0, count: n * t * w)
-                for r in 0..<(n * t) {
-                    for j in 0..<w { y[r * w + j] = x[r * c + start + j] }
-                }
+                y = Structural.channelSlice(x, rows: n * inShape[0], channels: inShape[1], start: start, end: end)
             case .conv1D(let layer):
                 let keep = selection.contains(node.name + ".preact")
                 let rows = overlap.flatMap { context in
                     context.reuse[index].map { ConvOverlap(reuse: $0, windowOverlaps: context.windowOverlaps,
                                                            previous: context.previous[node.output]) }
                 }
-                let result = Kernels.conv1D(layer, input: x, windows: n, length: inShape[0], keepPreactivation: keep, overlap: rows)
+                let result = layer.forward(x, windows: n, length: inShape[0], keepPreactivation: keep, overlap: rows)
                 y = result.output
                 if let pre = result.preactivation {
                     taps[node.name + ".preact"] = Tensor(shape: [n] + node.outputShape, values: pre)
                 }
             case .averagePooling(let layer):
-                y = Kernels.averagePool(layer, input: x, windows: n, length: inShape[0], channels: inShape[1])
+                y = layer.forward(x, windows: n, length: inShape[0], channels: inShape[1])
             case .identity, .flatten:
                 y = x
             case .add:
-                y = x
-                let other = slots[node.inputs[1]]!
-                for i in y.indices { y[i] += other[i] }
+                y = Structural.add(x, slots[node.inputs[1]]!)
             case .multiHeadAttention(let layer):
-                y = Kernels.multiHeadAttention(layer, query: x, value: slots[node.inputs[1]]!, key: slots[node.inputs[2]]!,
-                                               windows: n, queryLength: inShape[0], keyLength: shape(of: node.inputs[1])[0])
+                y = layer.forward(query: x, value: slots[node.inputs[1]]!, key: slots[node.inputs[2]]!,
+                                  windows: n, queryLength: inShape[0], keyLength: shape(of: node.inputs[1])[0])
             case .layerNormalization(let layer):
                 let c = inShape.last!
-                y = Kernels.layerNorm(layer, input: x, rows: x.count / c, channels: c)
+                y = layer.forward(x, rows: x.count / c, channels: c)
             case .dense(let layer):
-                y = Kernels.dense(layer, input: x, rows: x.count / layer.inFeatures)
+                y = layer.forward(x, rows: x.count / layer.inFeatures)
             case .normalDistribution:
-                y = x
-                for w in 0..<n { y[w * 2 + 1] = 1 + Kernels.softplus(x[w * 2 + 1]) }
+                y = Structural.normalDistribution(x, windows: n)
             }
             if !activationEdits.isEmpty, let edit = activationEdits[Network.layerPath(node.name)], node.outputShape.count == 2 {
                 Network.apply(edit, to: &y, windows: n, time: node.outputShape[0], channels: node.outputShape[1])

@@ -1,5 +1,5 @@
 /// A parsed JSON value: Keras model configs are walked as trees of these.
-public enum JSONValue: Sendable, Equatable {
+enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -13,7 +13,7 @@ public enum JSONValue: Sendable, Equatable {
     /// A direct byte parser: KID-PPG's 40 KB `model_config` parses in well under a millisecond,
     /// where going through `JSONSerialization` and Foundation bridging took about 4 ms of the
     /// model's load time.
-    public static func parse(_ text: String) throws -> JSONValue {
+    static func parse(_ text: String) throws -> JSONValue {
         let bytes = Array(text.utf8)
         return try bytes.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(bytes: buffer)
@@ -24,27 +24,27 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    public subscript(key: String) -> JSONValue? {
+    subscript(key: String) -> JSONValue? {
         if case .object(let o) = self { return o[key] }
         return nil
     }
 
-    public var string: String? { if case .string(let s) = self { return s }; return nil }
-    public var double: Double? { if case .number(let d) = self { return d }; return nil }
-    public var int: Int? { double.map { Int($0) } }
-    public var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
-    public var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
-    public var isNull: Bool { self == .null }
+    var string: String? { if case .string(let s) = self { return s }; return nil }
+    var double: Double? { if case .number(let d) = self { return d }; return nil }
+    var int: Int? { double.map { Int($0) } }
+    var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
+    var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
+    var isNull: Bool { self == .null }
 
     /// An int, or the first element of a one-element list (`"kernel_size": [5]`).
-    public var intOrFirst: Int? { int ?? array?.first?.int }
+    var intOrFirst: Int? { int ?? array?.first?.int }
 }
 
 /// A JSON syntax error at a byte offset.
-public struct JSONSyntaxError: Error, CustomStringConvertible {
-    public var offset: Int
-    public var message: String
-    public var description: String { "\(message) at byte \(offset)" }
+struct JSONSyntaxError: Error, CustomStringConvertible {
+    var offset: Int
+    var message: String
+    var description: String { "\(message) at byte \(offset)" }
 }
 
 /// Recursive-descent parser over UTF-8 bytes (RFC 8259 plus Python's non-finite literals).

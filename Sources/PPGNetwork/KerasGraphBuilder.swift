@@ -164,7 +164,62 @@ struct KerasGraphBuilder {
         return slot
     }
 
-    func weight(_ layer: String, _ name: String, shape: [Int], required: Bool = true) throws -> [Float]? {
+    mutating func addNode(name: String, layerName: String, layer: JSONValue, inputs: [Slot], kwargs: [String: JSONValue]) throws -> Slot {
+        let cls = layer["class_name"]?.string ?? "?"
+        guard let first = inputs.first else { throw PPGScopeError(object: name, "layer has no input") }
+        let call = KerasLayerCall(name: name, layerName: layerName, className: cls, config: layer["config"] ?? .object([:]),
+                                  kwargs: kwargs, inputShapes: inputs.map { slotShapes[$0] }, weights: weights)
+        let parsed: ParsedLayer
+        switch cls {
+        case "Conv1D": parsed = try Conv1DLayer.fromKeras(call)
+        case "AveragePooling1D": parsed = try AveragePoolingLayer.fromKeras(call)
+        case "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "ActivityRegularization":
+            parsed = Structural.identity(fromKeras: call)
+        case "SlicingOpLambda": parsed = try Structural.channelSlice(fromKeras: call)
+        case "TFOpLambda", "Add": parsed = try Structural.add(fromKeras: call)
+        case "MultiHeadAttention": parsed = try MultiHeadAttentionLayer.fromKeras(call)
+        case "LayerNormalization": parsed = try LayerNormalizationLayer.fromKeras(call)
+        case "Flatten": parsed = Structural.flatten(fromKeras: call)
+        case "Dense": parsed = try DenseLayer.fromKeras(call)
+        case "DistributionLambda": parsed = try Structural.normalDistribution(fromKeras: call)
+        default:
+            throw PPGScopeError(object: name, "layer class '\(cls)' is not supported")
+        }
+        let outShape = parsed.outputShape
+        var step = slotTimeStep[first]
+        var field = slotReceptiveField[first]
+        if let growth = parsed.fieldGrowth { field = field.map { $0 + growth * step } } else { field = nil }
+        step *= parsed.stride
+        let slot = slotShapes.count
+        slotShapes.append(outShape)
+        slotTimeStep.append(step)
+        slotReceptiveField.append(outShape.count == 2 ? field : nil)
+        nodes.append(NetworkNode(name: name, operation: parsed.operation, inputs: inputs, output: slot, outputShape: outShape,
+                                 timeStep: step, receptiveField: outShape.count == 2 ? field : nil))
+        return slot
+    }
+}
+
+/// One call of a Keras layer as the per-layer parsers (`fromKeras` in `Layers/`) see it.
+struct KerasLayerCall {
+    /// Node name for messages and taps (`model_52@1/conv1d_117`).
+    let name: String
+    /// Keras layer name, the prefix of its weight datasets.
+    let layerName: String
+    let className: String
+    let config: JSONValue
+    /// Keyword arguments of the call (`slice_spec`, `value`, ...).
+    let kwargs: [String: JSONValue]
+    /// Per-window shapes of the inputs; the first is the main input.
+    let inputShapes: [[Int]]
+    let weights: [String: Tensor]
+
+    /// Per-window shape of the main input: `[time, channels]` or `[features]`.
+    var inputShape: [Int] { inputShapes[0] }
+
+    /// The weight `name` of this layer (`kernel`, `query/bias`, ...), checked against `shape`.
+    func weight(_ name: String, shape: [Int], required: Bool = true) throws -> [Float]? {
+        let layer = layerName
         let key = "\(layer)/\(name):0"
         guard let w = weights[key] ?? weights["\(layer)/\(name)"] else {
             if required { throw PPGScopeError(object: layer, "missing weight dataset '\(key)'") }
@@ -176,195 +231,30 @@ struct KerasGraphBuilder {
         return w.values
     }
 
-    mutating func addNode(name: String, layerName: String, layer: JSONValue, inputs: [Slot], kwargs: [String: JSONValue]) throws -> Slot {
-        let cls = layer["class_name"]?.string ?? "?"
-        let cfg = layer["config"] ?? .object([:])
-        guard let first = inputs.first else { throw PPGScopeError(object: name, "layer has no input") }
-        let inShape = slotShapes[first]
-        var step = slotTimeStep[first]
-        var field = slotReceptiveField[first]
-        let op: LayerOperation
-        var outShape: [Int]
-
-        func activation() throws -> Activation {
-            let a = cfg["activation"]?.string ?? "linear"
-            guard let act = Activation(rawValue: a) else {
-                throw PPGScopeError(object: name, "activation '\(a)' is not supported (linear, relu)")
-            }
-            return act
+    /// The config's `activation` (default linear).
+    func activation() throws -> Activation {
+        let a = config["activation"]?.string ?? "linear"
+        guard let act = Activation(rawValue: a) else {
+            throw PPGScopeError(object: name, "activation '\(a)' is not supported (linear, relu)")
         }
-        func requireTime() throws {
-            guard inShape.count == 2 else { throw PPGScopeError(object: name, "\(cls) needs a [time, channels] input, found \(inShape)") }
-        }
-
-        switch cls {
-        case "Conv1D":
-            try requireTime()
-            let filters = cfg["filters"]?.int ?? 0
-            let k = cfg["kernel_size"]?.intOrFirst ?? 1
-            let s = cfg["strides"]?.intOrFirst ?? 1
-            let d = cfg["dilation_rate"]?.intOrFirst ?? 1
-            let padName = cfg["padding"]?.string ?? "valid"
-            guard let padding = Padding(rawValue: padName) else { throw PPGScopeError(object: name, "padding '\(padName)' is not supported") }
-            guard (cfg["groups"]?.int ?? 1) == 1 else { throw PPGScopeError(object: name, "grouped convolutions are not supported") }
-            guard cfg["data_format"]?.string ?? "channels_last" == "channels_last" else {
-                throw PPGScopeError(object: name, "only channels_last Conv1D is supported")
-            }
-            guard filters > 0, k > 0, s > 0, d > 0, s == 1 || d == 1 else {
-                throw PPGScopeError(object: name, "invalid Conv1D hyper-parameters (filters \(filters), kernel \(k), strides \(s), dilation \(d))")
-            }
-            let cin = inShape[1]
-            let useBias = cfg["use_bias"]?.bool ?? true
-            let conv = Conv1DLayer(
-                kernel: try weight(layerName, "kernel", shape: [k, cin, filters])!,
-                bias: useBias ? try weight(layerName, "bias", shape: [filters]) : nil,
-                kernelSize: k, inChannels: cin, outChannels: filters, stride: s, dilation: d,
-                padding: padding, activation: try activation())
-            let outT = conv.outputLength(inShape[0])
-            guard outT > 0 else { throw PPGScopeError(object: name, "input of \(inShape[0]) samples is shorter than the kernel span") }
-            op = .conv1D(conv)
-            outShape = [outT, filters]
-            field = field.map { $0 + (k - 1) * d * step }
-            step *= s
-        case "AveragePooling1D":
-            try requireTime()
-            let p = cfg["pool_size"]?.intOrFirst ?? 2
-            let s = cfg["strides"]?.intOrFirst ?? p
-            let padName = cfg["padding"]?.string ?? "valid"
-            guard let padding = Padding(rawValue: padName), padding != .causal else {
-                throw PPGScopeError(object: name, "pooling padding '\(padName)' is not supported")
-            }
-            guard cfg["data_format"]?.string ?? "channels_last" == "channels_last" else {
-                throw PPGScopeError(object: name, "only channels_last pooling is supported")
-            }
-            let pool = AveragePoolingLayer(poolSize: p, stride: s, padding: padding)
-            let outT = pool.outputLength(inShape[0])
-            guard outT > 0 else { throw PPGScopeError(object: name, "input shorter than the pool") }
-            op = .averagePooling(pool)
-            outShape = [outT, inShape[1]]
-            field = field.map { $0 + (p - 1) * step }
-            step *= s
-        case "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "ActivityRegularization":
-            op = .identity
-            outShape = inShape
-        case "SlicingOpLambda":
-            guard let spec = kwargs["slice_spec"]?.array else { throw PPGScopeError(object: name, "slice without slice_spec") }
-            let range = try channelSlice(spec, channels: inShape.last ?? 0, name: name)
-            op = .channelSlice(start: range.lowerBound, end: range.upperBound)
-            outShape = inShape
-            outShape[outShape.count - 1] = range.count
-        case "TFOpLambda":
-            let function = cfg["function"]?.string ?? "?"
-            guard function == "__operators__.add" || function == "math.add", inputs.count == 2 else {
-                throw PPGScopeError(object: name, "TFOpLambda '\(function)' is not supported (only the residual add)")
-            }
-            guard slotShapes[inputs[1]] == inShape else {
-                throw PPGScopeError(object: name, "cannot add shapes \(inShape) and \(slotShapes[inputs[1]])")
-            }
-            op = .add
-            outShape = inShape
-        case "Add":
-            guard inputs.count == 2, slotShapes[inputs[1]] == inShape else { throw PPGScopeError(object: name, "Add needs two inputs of the same shape") }
-            op = .add
-            outShape = inShape
-        case "MultiHeadAttention":
-            try requireTime()
-            let heads = cfg["num_heads"]?.int ?? 1
-            let keyDim = cfg["key_dim"]?.int ?? 1
-            let valueDim = cfg["value_dim"].flatMap { $0.isNull ? nil : $0.int } ?? keyDim
-            let useBias = cfg["use_bias"]?.bool ?? true
-            if let axes = cfg["attention_axes"], !axes.isNull, axes.array?.compactMap(\.int) != [1] {
-                throw PPGScopeError(object: name, "attention_axes \(axes) is not supported (time axis only)")
-            }
-            let qW = inShape[1], vW = slotShapes[inputs[1]].last ?? 0, kW = slotShapes[inputs[2]].last ?? 0
-            var outW = qW
-            if let o = cfg["output_shape"], !o.isNull {
-                guard let w = o.intOrFirst else { throw PPGScopeError(object: name, "unsupported output_shape \(o)") }
-                outW = w
-            }
-            guard slotShapes[inputs[1]].count == 2, slotShapes[inputs[1]][0] == slotShapes[inputs[2]][0] else {
-                throw PPGScopeError(object: name, "key and value must have the same time length")
-            }
-            let attention = MultiHeadAttentionLayer(
-                heads: heads, keyDim: keyDim, valueDim: valueDim,
-                queryWidth: qW, keyWidth: kW, valueWidth: vW, outputWidth: outW,
-                queryKernel: try weight(layerName, "query/kernel", shape: [qW, heads, keyDim])!,
-                queryBias: useBias ? try weight(layerName, "query/bias", shape: [heads, keyDim]) : nil,
-                keyKernel: try weight(layerName, "key/kernel", shape: [kW, heads, keyDim])!,
-                keyBias: useBias ? try weight(layerName, "key/bias", shape: [heads, keyDim]) : nil,
-                valueKernel: try weight(layerName, "value/kernel", shape: [vW, heads, valueDim])!,
-                valueBias: useBias ? try weight(layerName, "value/bias", shape: [heads, valueDim]) : nil,
-                outputKernel: try weight(layerName, "attention_output/kernel", shape: [heads, valueDim, outW])!,
-                outputBias: useBias ? try weight(layerName, "attention_output/bias", shape: [outW]) : nil)
-            op = .multiHeadAttention(attention)
-            outShape = [inShape[0], outW]
-            field = nil
-        case "LayerNormalization":
-            let axes = cfg["axis"]?.array?.compactMap(\.int) ?? cfg["axis"]?.int.map { [$0] } ?? [-1]
-            let rank = inShape.count + 1
-            guard axes.count == 1, axes[0] == -1 || axes[0] == rank - 1 else {
-                throw PPGScopeError(object: name, "LayerNormalization over axis \(axes) is not supported (last axis only)")
-            }
-            let c = inShape.last ?? 0
-            let eps = cfg["epsilon"]?.double ?? 1e-3
-            op = .layerNormalization(LayerNormalizationLayer(
-                epsilon: Float(eps),
-                gamma: (cfg["scale"]?.bool ?? true) ? try weight(layerName, "gamma", shape: [c]) : nil,
-                beta: (cfg["center"]?.bool ?? true) ? try weight(layerName, "beta", shape: [c]) : nil))
-            outShape = inShape
-        case "Flatten":
-            op = .flatten
-            outShape = [inShape.reduce(1, *)]
-            field = nil
-        case "Dense":
-            let units = cfg["units"]?.int ?? 0
-            let inF = inShape.last ?? 0
-            let useBias = cfg["use_bias"]?.bool ?? true
-            op = .dense(DenseLayer(
-                kernel: try weight(layerName, "kernel", shape: [inF, units])!,
-                bias: useBias ? try weight(layerName, "bias", shape: [units]) : nil,
-                inFeatures: inF, units: units, activation: try activation()))
-            outShape = inShape
-            outShape[outShape.count - 1] = units
-            if inShape.count > 1 { field = nil }
-        case "DistributionLambda":
-            guard inShape == [2] else {
-                throw PPGScopeError(object: name, "DistributionLambda is read as KID-PPG's Normal(loc, 1 + softplus(scale)); it needs a [2] input, found \(inShape)")
-            }
-            op = .normalDistribution
-            outShape = [2]
-        default:
-            throw PPGScopeError(object: name, "layer class '\(cls)' is not supported")
-        }
-        let slot = slotShapes.count
-        slotShapes.append(outShape)
-        slotTimeStep.append(step)
-        slotReceptiveField.append(outShape.count == 2 ? field : nil)
-        nodes.append(NetworkNode(name: name, operation: op, inputs: inputs, output: slot, outputShape: outShape,
-                                 timeStep: step, receptiveField: outShape.count == 2 ? field : nil))
-        return slot
+        return act
     }
 
-    /// Reads a SlicingOpLambda spec that slices only the last axis: `[..., a:b]` or `[:, :, a:b]`.
-    func channelSlice(_ spec: [JSONValue], channels: Int, name: String) throws -> Range<Int> {
-        func isFull(_ v: JSONValue) -> Bool {
-            v["start"].map { $0.isNull } ?? false && v["stop"].map { $0.isNull } ?? false
-        }
-        let last: JSONValue
-        if spec.count == 2, spec[0]["class_name"]?.string == "__ellipsis__" {
-            last = spec[1]
-        } else if spec.count == 3, isFull(spec[0]), isFull(spec[1]) {
-            last = spec[2]
-        } else {
-            throw PPGScopeError(object: name, "slice \(spec) is not supported (only slices of the channel axis)")
-        }
-        if let step = last["step"]?.int, step != 1 { throw PPGScopeError(object: name, "slice steps are not supported") }
-        func bound(_ v: JSONValue?, _ fallback: Int) -> Int {
-            guard let i = v?.int else { return fallback }
-            return i < 0 ? max(channels + i, 0) : min(i, channels)
-        }
-        let start = bound(last["start"], 0), stop = bound(last["stop"], channels)
-        guard start < stop else { throw PPGScopeError(object: name, "empty channel slice \(start)..<\(stop)") }
-        return start..<stop
+    /// Throws unless the main input is `[time, channels]`.
+    func requireTime() throws {
+        let inShape = inputShape
+        guard inShape.count == 2 else { throw PPGScopeError(object: name, "\(className) needs a [time, channels] input, found \(inShape)") }
     }
+}
+
+/// What a layer parser returns: the operation, its per-window output shape, and how it changes
+/// the time grid (for `NetworkNode.timeStep` and `receptiveField`).
+struct ParsedLayer {
+    var operation: LayerOperation
+    var outputShape: [Int]
+    /// Input steps per output step (the layer's stride; 1 when the time grid is kept).
+    var stride = 1
+    /// Growth of the receptive field in input steps (`(kernelSize − 1)·dilation` for a conv), or
+    /// nil when an output row no longer depends on a bounded span of time.
+    var fieldGrowth: Int? = 0
 }

@@ -1,5 +1,6 @@
-/// A deliberately plain Conv1D (direct loops, no BLAS), used as the in-process yardstick for the
-/// speed regression check and as an independent check of the BLAS kernel.
+/// Deliberately plain Conv1D and Dense (direct loops, no BLAS), used as the in-process yardstick
+/// for the speed regression check and as an independent check of the production kernels
+/// (`Conv1DLayer.forward`, `DenseLayer.forward`).
 public enum NaiveReference {
     /// Pre-activation of `layer` on `[windows, length, inChannels]` → `[windows, outLength, outChannels]`.
     public static func conv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int) -> [Float] {
@@ -25,13 +26,6 @@ public enum NaiveReference {
         return y
     }
 
-    /// The production Conv1D (direct AVX-512F kernel or shifted BLAS GEMMs) with `layer`'s
-    /// activation, exposed for comparison with `conv1D` and for the benchmark.
-    public static func fastConv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int,
-                                  backend: ConvolutionBackend = .preferred) -> [Float] {
-        Kernels.conv1D(layer, input: input, windows: windows, length: length, backend: backend).output
-    }
-
     /// Dense layer with its activation as a plain loop: `[rows, inFeatures]` → `[rows, units]`.
     public static func dense(_ layer: DenseLayer, input: [Float], rows: Int) -> [Float] {
         var y = [Float](repeating: 0, count: rows * layer.units)
@@ -43,10 +37,5 @@ public enum NaiveReference {
             }
         }
         return y
-    }
-
-    /// The production dense layer (direct kernel or BLAS), for comparison with `dense`.
-    public static func fastDense(_ layer: DenseLayer, input: [Float], rows: Int, backend: ConvolutionBackend = .preferred) -> [Float] {
-        Kernels.dense(layer, input: input, rows: rows, backend: backend)
     }
 }

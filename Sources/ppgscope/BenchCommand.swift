@@ -116,7 +116,7 @@ struct BenchCommand: ParsableCommand {
                 let x = (0..<(count * length * layer.inChannels)).map { Float(($0 * 7919) % 2001) / 1000 - 1 }
                 for backend in ConvolutionBackend.allCases where backend == .blas || ConvolutionBackend.directAvailable {
                     rows.append(measure("conv \(shape), \(count) window\(count == 1 ? "" : "s"): \(backend) (µs per window)", perItem: count, unit: 1e3) {
-                        _ = NaiveReference.fastConv1D(layer, input: x, windows: count, length: length, backend: backend)
+                        _ = layer.forward(x, windows: count, length: length, backend: backend)
                     })
                 }
             }
@@ -148,7 +148,7 @@ struct BenchCommand: ParsableCommand {
                                 kernelSize: 5, inChannels: 32, outChannels: 32, dilation: 2, padding: .causal, activation: .linear)
         let x = (0..<(16 * 256 * 32)).map { _ in next() }
         let fast = measure("conv 32→32 k5 d2, 16 windows: \(ConvolutionBackend.preferred) kernel (ms)", perItem: 1) {
-            _ = NaiveReference.fastConv1D(layer, input: x, windows: 16, length: 256)
+            _ = layer.forward(x, windows: 16, length: 256)
         }
         let naive = measure("conv 32→32 k5 d2, 16 windows: direct loop (ms)", perItem: 1) {
             _ = NaiveReference.conv1D(layer, input: x, windows: 16, length: 256)

@@ -50,7 +50,7 @@ import Testing
                                 dilation: c.dilation, padding: c.padding, activation: c.relu ? .relu : .linear)
         for (windows, length) in [(3, 37), (1, 300)] {
             let x = (0..<(windows * length * c.cin)).map { _ in next() }
-            let fast = NaiveReference.fastConv1D(layer, input: x, windows: windows, length: length, backend: backend)
+            let fast = layer.forward(x, windows: windows, length: length, backend: backend)
             let slow = NaiveReference.conv1D(layer, input: x, windows: windows, length: length).map { c.relu ? max($0, 0) : $0 }
             #expect(fast.count == slow.count && fast.count == windows * layer.outputLength(length) * c.cout)
             let worst = zip(fast, slow).map { abs($0 - $1) / (1 + abs($1)) }.max() ?? 0
@@ -71,7 +71,7 @@ import Testing
             let layer = DenseLayer(kernel: (0..<(width * units)).map { _ in next() }, bias: bias ? (0..<units).map { _ in next() } : nil,
                                    inFeatures: width, units: units, activation: relu ? .relu : .linear)
             let x = (0..<(rows * width)).map { _ in next() }
-            let fast = NaiveReference.fastDense(layer, input: x, rows: rows, backend: backend)
+            let fast = layer.forward(x, rows: rows, backend: backend)
             let slow = NaiveReference.dense(layer, input: x, rows: rows)
             #expect(fast.count == slow.count)
             let worst = zip(fast, slow).map { abs($0 - $1) / (1 + abs($1)) }.max() ?? 0

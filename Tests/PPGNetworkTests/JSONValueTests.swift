@@ -1,6 +1,6 @@
 import Foundation
 import PPGFormats
-import PPGNetwork
+@testable import PPGNetwork
 import Testing
 
 /// The model-config JSON parser: RFC 8259 plus Python's bare NaN/Infinity, checked against
