@@ -2,10 +2,16 @@
 // ppgscope: looks inside heart-rate CNNs the way a signal-processing engineer would.
 //
 // Floors, each importing only from below:
-//   C libraries (CHDF5, CSndFile, CFFTW3, CCBLAS) and ppgscope's C kernels (CKernels)
-//   → pure computation (PPGSignals, PPGNetwork, PPGSpectral)
-//   → I/O (PPGFormats: the one HDF5 owner, Keras files, recordings)
-//   → the `ppgscope` command (parse, call, print).
+//   C libraries (CHDF5, CSndFile, CFFTW3, CSampleRate) and ppgscope's own C (CKernels: the direct
+//   conv kernel and the run-time CBLAS loader)
+//   → PPGCompute: the one typed boundary to ppgscope's compute C (BLAS, conv kernel, threads,
+//     explicit process set-up)
+//   → pure computation: PPGSignals, PPGNetwork (on PPGCompute), PPGSpectral (owns FFTW)
+//   → PPGFormats (files: the one HDF5 owner, Keras files, recordings, atomic outputs) beside
+//     PPGAnalysis (windows, model runner, HR, inspection; owns libsamplerate) and PPGPaper (the
+//     paper's experiments)
+//   → PPGReports (tables, JSON, CSV, SVG, HTML; on PPGFormats, PPGAnalysis and PPGPaper)
+//   → the `ppgscope` command (parse, call, print; imports no C module).
 import PackageDescription
 
 let package = Package(
@@ -55,9 +61,9 @@ let package = Package(
         .target(name: "PPGReports", dependencies: ["PPGSignals", "PPGNetwork", "PPGAnalysis", "PPGSpectral", "PPGFormats", "PPGPaper"]),
 
         // The command: parse, call the library, print. Start-up matters for short runs (`hr` on one
-        // recording takes tens of ms), so the binary finds Debian's single-threaded OpenBLAS first
-        // when it is installed (no thread pool to start and stop; ppgscope parallelises itself), and
-        // `make release` links the Swift runtime and Foundation statically (--static-swift-stdlib).
+        // recording takes tens of ms), so `make release` links the Swift runtime and Foundation
+        // statically (--static-swift-stdlib); BLAS is loaded at run time by PPGCompute (Debian's
+        // single-threaded OpenBLAS first: no thread pool to start and stop).
         .executableTarget(
             name: "ppgscope",
             dependencies: [
