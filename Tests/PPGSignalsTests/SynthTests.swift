@@ -59,7 +59,7 @@ func choleskySolve(_ a: [Double], _ b: [Double], n: Int) throws -> [Double] {
 struct CholeskyFailure: Error { let pivot: Int }
 
 /// Least-squares fit of `target` by a non-causal FIR of the accelerometer axes (taps at lags
-/// −radius … +radius, zero-padded, the convention of `Synth.linearFilter`) plus a bias.
+/// −radius … +radius, zero-padded, the convention of `LinearMotionFilter.apply`) plus a bias.
 /// Returns the taps [axes][2·radius+1], the bias and the fitted signal.
 func fitFIR(target: [Double], acc: [[Double]], radius: Int) throws -> (taps: [[Double]], bias: Double, fit: [Double]) {
     let width = 2 * radius + 1
@@ -83,7 +83,7 @@ func fitFIR(target: [Double], acc: [[Double]], radius: Int) throws -> (taps: [[D
     for i in 0..<p { for j in 0..<i { gram[j * p + i] = gram[i * p + j] } }
     let w = try choleskySolve(gram, rhs, n: p)
     let taps = (0..<acc.count).map { a in Array(w[(a * width)..<((a + 1) * width)]) }
-    let fit = Synth.linearFilter(taps, acc).map { $0 + w[p - 1] }
+    let fit = LinearMotionFilter.apply(taps, to: acc).map { $0 + w[p - 1] }
     return (taps, w[p - 1], fit)
 }
 
@@ -274,7 +274,7 @@ func energy(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 } }
         let taps: [[Double]] = [[0.5], [0, 1, 0], [0.25, 0, 0, 0, -0.25]]
         let s = try Synth.synthesize(PPGSynthesisOptions(durationS: 5, motion: MotionSynthesis(artefactTaps: taps)))
         let acc = s.recording.channels.dropFirst().map { $0.samples.map(Double.init) }
-        let expected = Synth.linearFilter(taps, acc)
+        let expected = LinearMotionFilter.apply(taps, to: acc)
         for n in s.artefact.indices { #expect(abs(s.artefact[n] - expected[n]) <= 1e-6) }
         #expect(s.artefactTaps == taps)
         #expect(s.recording.metadata["artefact_taps_z"] == "0.25,0.0,0.0,0.0,-0.25")
@@ -282,7 +282,7 @@ func energy(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 } }
 
     @Test func linearFilterIsNonCausalCorrelation() {
         // y[t] = Σ_j h[j] x[t + j − 1]: with h = [1, 0, 0], y[t] = x[t − 1].
-        #expect(Synth.linearFilter([[1, 0, 0]], [[1, 2, 3, 4]]) == [0, 1, 2, 3])
-        #expect(Synth.linearFilter([[0, 0, 1]], [[1, 2, 3, 4]]) == [2, 3, 4, 0])
+        #expect(LinearMotionFilter.apply([[1, 0, 0]], to: [[1, 2, 3, 4]]) == [0, 1, 2, 3])
+        #expect(LinearMotionFilter.apply([[0, 0, 1]], to: [[1, 2, 3, 4]]) == [2, 3, 4, 0])
     }
 }
