@@ -223,16 +223,9 @@ public final class LayerInspector: @unchecked Sendable {
                 for k in 0..<bins { a.powerSum[k] += windowPower[k] }
                 if let h = referenceBPM[w] {
                     let resolutionHz = layer.samplingRateHz / Double(t)
-                    let nonDC = windowPower.dropFirst().reduce(0, +)
-                    if nonDC > 0 {
-                        var inBand = Set<Int>()
-                        for m in 1...harmonics {
-                            let hz = Double(m) * h / 60
-                            guard hz < layer.samplingRateHz / 2 + resolutionHz else { break }
-                            let k = min(Int((hz / resolutionHz).rounded()), bins - 1)
-                            for j in max(1, k - 1)...min(bins - 1, k + 1) { inBand.insert(j) }
-                        }
-                        a.harmonicShareSum += inBand.reduce(0.0) { $0 + windowPower[$1] } / nonDC
+                    if let share = SpectralMeasures.harmonicShare(power: windowPower, fundamentalBPM: h, harmonics: harmonics,
+                                                                  samplingRateHz: layer.samplingRateHz, resolutionHz: resolutionHz) {
+                        a.harmonicShareSum += share
                         a.harmonicWindows += 1
                     }
                 }
@@ -248,14 +241,9 @@ public final class LayerInspector: @unchecked Sendable {
             let a = acc[li]
             let bins = layer.timeSteps / 2 + 1
             let live = Double(max(a.live, 1))
-            let nonDC = a.powerSum.dropFirst().reduce(0, +)
-            var cumulative = 0.0, bandwidth = layer.samplingRateHz / 2
-            if nonDC > 0 {
-                for k in 1..<bins {
-                    cumulative += a.powerSum[k]
-                    if cumulative >= 0.99 * nonDC { bandwidth = Double(k) * layer.samplingRateHz / Double(layer.timeSteps); break }
-                }
-            }
+            // 99 % of the non-DC power; fs/2 when there is none.
+            let bandwidth = SpectralMeasures.occupiedBandwidthBin(power: a.powerSum, fraction: 0.99, includeDC: false)
+                .map { Double($0) * layer.samplingRateHz / Double(layer.timeSteps) } ?? layer.samplingRateHz / 2
             let correlation = (0..<layer.channels).map { ch -> Double in
                 let n = a.n[ch]
                 guard n > 2 else { return .nan }

@@ -2,46 +2,6 @@ import PPGCompute
 import Foundation
 import PPGSignals
 
-/// KID-PPG's adaptive linear motion-artefact filter.
-///
-/// KID-PPG predicts the z-scored PPG window from the three z-scored ACC rows with Conv2D(1×(3,21),
-/// same) → Conv2D(1×(3,1), valid). Both layers are linear, so the prediction is one non-causal
-/// linear filter with 3 × 21 taps and a bias:
-///
-///     pred[t] = b + Σ_r Σ_{j=0…20} W[r, j] · acc_z[r, t + j − 10]   (zero outside the window)
-///
-/// fitted jointly over all windows of a segment. The filtered PPG is `ppg_z − pred`, de-normalised
-/// with the PPG window's own mean and standard deviation.
-public struct LinearMotionFilter: Sendable, Equatable {
-    /// Taps [3][21]: W[r][j] multiplies acc row r at offset j − 10.
-    public var weights: [[Double]]
-    public var bias: Double
-
-    public static let taps = 21
-    public static let half = 10
-
-    public init(weights: [[Double]], bias: Double) {
-        self.weights = weights
-        self.bias = bias
-    }
-
-    /// The filter's prediction for one window: acc rows `[3][T]` (z-scored) → `[T]`.
-    public func predict(acc: [[Float]]) -> [Double] {
-        let t = acc[0].count
-        var pred = [Double](repeating: bias, count: t)
-        for r in 0..<3 {
-            for j in 0..<Self.taps {
-                let w = weights[r][j]
-                let offset = j - Self.half
-                let lo = max(0, -offset), hi = min(t, t - offset)
-                if lo >= hi { continue }
-                for s in lo..<hi { pred[s] += w * Double(acc[r][s + offset]) }
-            }
-        }
-        return pred
-    }
-}
-
 /// The windows of one segment, z-scored: the fitting data of the filter.
 public struct FilterDesign: Sendable {
     /// Normal equations of the least-squares problem in the 64 unknowns (63 taps, then the bias):
@@ -191,39 +151,3 @@ public struct FilterDesign: Sendable {
         return (Self.filter(from: theta), loss(theta, windowLength: windowLength))
     }
 }
-
-/// Cholesky factorisation and solve of a symmetric positive-definite system (row-major, Float64).
-public enum Cholesky {
-    /// Solves `A x = b` for symmetric positive-definite `A` [size × size]. `ridge` · mean(diag A)
-    /// is added to the diagonal to keep a rank-deficient design (e.g. a constant ACC row) solvable.
-    public static func solve(_ a: [Double], _ b: [Double], size n: Int, ridge: Double = 0) throws -> [Double] {
-        var l = a
-        let meanDiagonal = (0..<n).reduce(0.0) { $0 + a[$1 * n + $1] } / Double(n)
-        for i in 0..<n { l[i * n + i] += ridge * meanDiagonal }
-        for j in 0..<n {
-            var d = l[j * n + j]
-            for k in 0..<j { d -= l[j * n + k] * l[j * n + k] }
-            guard d > 0, d.isFinite else {
-                throw PPGScopeError(object: "filter", "the least-squares system is singular (is an ACC channel constant?)")
-            }
-            let root = d.squareRoot()
-            l[j * n + j] = root
-            for i in (j + 1)..<n {
-                var s = l[i * n + j]
-                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
-                l[i * n + j] = s / root
-            }
-        }
-        var y = b
-        for i in 0..<n {
-            for k in 0..<i { y[i] -= l[i * n + k] * y[k] }
-            y[i] /= l[i * n + i]
-        }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            for k in (i + 1)..<n { y[i] -= l[k * n + i] * y[k] }
-            y[i] /= l[i * n + i]
-        }
-        return y
-    }
-}
-

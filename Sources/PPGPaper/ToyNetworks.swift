@@ -41,17 +41,10 @@ public enum ToyNetworks {
         }
     }
 
-    /// Frequency below which `fraction` of the non-DC power of `spectrum` lies (bins 1…N/2, power ∝ a²).
+    /// Frequency below which `fraction` of the non-DC power of `spectrum` lies (bins 1…N/2, power ∝ a²);
+    /// see `SpectralMeasures.occupiedBandwidthHz`.
     public static func occupiedBandwidth(_ spectrum: Spectrum, fraction: Double = 0.99) -> Double {
-        let power = spectrum.amplitudes.dropFirst().map { Double($0) * Double($0) }
-        let total = power.reduce(0, +)
-        guard total > 0 else { return 0 }
-        var cumulative = 0.0
-        for (i, p) in power.enumerated() {
-            cumulative += p
-            if cumulative >= fraction * total { return spectrum.frequencyHz(i + 1) }
-        }
-        return spectrum.frequencyHz(spectrum.amplitudes.count - 1)
+        SpectralMeasures.occupiedBandwidthHz(spectrum, fraction: fraction, includeDC: false)
     }
 
     /// Share of the non-DC power that is *not* on multiples of `spacingHz`. For a signal whose continuous-time

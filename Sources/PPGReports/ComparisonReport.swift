@@ -70,16 +70,16 @@ public enum ComparisonReport {
     /// report, `summary.json` with the per-layer differences, and side-by-side figures in `index.html`.
     public static func write(_ a: InspectionResult, _ b: InspectionResult, sources: [InspectionFiles.Source],
                              labels: (String, String), to directory: String) throws {
-        try OutputDirectory.write(directory) { dir in
+        try AtomicOutput.directory(directory) { dir in
             for (i, sub) in ["a", "b"].enumerated() {
                 let subdir = dir + "/" + sub
                 try FileManager.default.createDirectory(atPath: subdir, withIntermediateDirectories: true)
                 try InspectionFiles.writeContents(i == 0 ? a : b, source: sources[i], normalisedByStd: false, into: subdir)
             }
             struct Summary: Encodable { var a: String; var b: String; var layers: [LayerPair] }
-            try ReportWriter.write(try ReportJSON.text(Summary(a: "\(sources[0].model) on \(sources[0].recording)",
-                                                                b: "\(sources[1].model) on \(sources[1].recording)", layers: layerPairs(a, b))),
-                                   to: dir + "/summary.json")
+            try AtomicOutput.text(try ReportJSON.text(Summary(a: "\(sources[0].model) on \(sources[0].recording)",
+                                                              b: "\(sources[1].model) on \(sources[1].recording)", layers: layerPairs(a, b))),
+                                  to: dir + "/summary.json")
             try ReportWriter.writeReport(directory: dir, title: "ppgscope compare: \(labels.0) vs \(labels.1)",
                                          intro: "Layer spectra and DC prominence side by side. Full reports: a/index.html and b/index.html.",
                                          figures: figures(a, b, labels: labels))

@@ -21,14 +21,14 @@ public enum InspectionFiles {
     /// Writes the whole report into `directory` (replaced all-or-nothing). Returns the figure count.
     @discardableResult
     public static func write(_ result: InspectionResult, source: Source, normalisedByStd: Bool, to directory: String) throws -> Int {
-        try OutputDirectory.write(directory) { dir in try writeContents(result, source: source, normalisedByStd: normalisedByStd, into: dir) }
+        try AtomicOutput.directory(directory) { dir in try writeContents(result, source: source, normalisedByStd: normalisedByStd, into: dir) }
     }
 
     /// The report's files into an existing directory (a part of a larger report, as `compare`'s a/ and b/).
     @discardableResult
     public static func writeContents(_ result: InspectionResult, source: Source, normalisedByStd: Bool, into dir: String) throws -> Int {
-        try ReportWriter.write(try InspectionReport.summaryJSON(result, recording: source.recording, model: source.model, filter: source.filter),
-                               to: dir + "/summary.json")
+        try AtomicOutput.text(try InspectionReport.summaryJSON(result, recording: source.recording, model: source.model, filter: source.filter),
+                              to: dir + "/summary.json")
         try writeSpectra(result, normalisedByStd: normalisedByStd, to: dir + "/spectra.h5")
         let figures = InspectionReport.figures(result, modelName: source.modelName)
         let metrics = HeartRateMetrics(estimates: result.estimates.map(\.hrBPM), references: result.estimates.map(\.referenceBPM))

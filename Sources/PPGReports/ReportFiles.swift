@@ -1,4 +1,5 @@
 import Foundation
+import PPGFormats
 
 /// A figure written into a report directory: file name, caption and SVG text.
 public struct ReportFigure: Sendable {
@@ -43,22 +44,13 @@ public enum HTMLIndex {
     }
 }
 
-/// Writes text files atomically (temporary file + rename) into a directory it creates.
+/// Writes a report's figures and index page (each file through `AtomicOutput.text`).
 public enum ReportWriter {
-    public static func write(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        try Data(text.utf8).write(to: temporary)
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(at: url) }
-        try FileManager.default.moveItem(at: temporary, to: url)
-    }
-
     /// Writes figures and an index.html into `directory`.
     public static func writeReport(directory: String, title: String, intro: String, figures: [ReportFigure],
                                    keyNumbers: [(String, String)] = []) throws {
-        for fig in figures { try write(fig.svg, to: "\(directory)/\(fig.fileName)") }
-        try write(HTMLIndex.page(title: title, intro: intro, figures: figures, keyNumbers: keyNumbers), to: "\(directory)/index.html")
+        for fig in figures { try AtomicOutput.text(fig.svg, to: "\(directory)/\(fig.fileName)") }
+        try AtomicOutput.text(HTMLIndex.page(title: title, intro: intro, figures: figures, keyNumbers: keyNumbers), to: "\(directory)/index.html")
     }
 }
 

@@ -126,7 +126,7 @@ public struct MotionSynthesis: Sendable, Equatable {
     }
 
     /// Largest tap offset: taps cover lags −10 … +10 samples (21 taps), as the KID-PPG adaptive filter.
-    public static let maximumTapRadius = 10
+    public static let maximumTapRadius = LinearMotionFilter.half
 
     public var pattern: Pattern
     /// Standard deviation of the motion on each axis, in g (before `accelerometerNoiseStdG`).
@@ -329,14 +329,14 @@ public enum Synth {
                 var random = (0..<3).map { _ in
                     (-r...r).map { k in tapRNG.nextNormal() * 0.5 * (1 + cos(Double.pi * Double(k) / Double(r + 1))) }
                 }
-                let unit = linearFilter(random, acc)
+                let unit = LinearMotionFilter.apply(random, to: acc)
                 let std = standardDeviation(unit)
                 let gain = std > 0 ? motion.artefactStd / std : 0
                 random = random.map { $0.map { $0 * gain } }
                 used = random
             }
             taps = used
-            artefact = linearFilter(used, acc)
+            artefact = LinearMotionFilter.apply(used, to: acc)
         }
 
         var ppg = [Float](repeating: 0, count: count)
@@ -376,25 +376,6 @@ public enum Synth {
         let recording = Recording(channels: channels, referenceHR: reference, metadata: metadata)
         try recording.validate()
         return SynthesizedPPG(recording: recording, pulse: pulse, baseline: baseline, artefact: artefact, noise: noise, artefactTaps: taps)
-    }
-
-    /// The artefact filter: y[t] = Σ_axis Σ_j taps[axis][j] · x_axis[t + j − r], r = (taps[axis].count − 1)/2,
-    /// zero outside 0 ..< T (non-causal, correlation order as in a Keras `same` convolution).
-    /// taps: [A][odd length]; x: [A][T] → [T]. Extra arrays on either side are ignored.
-    public static func linearFilter(_ taps: [[Double]], _ x: [[Double]]) -> [Double] {
-        let count = x.first?.count ?? 0
-        var y = [Double](repeating: 0, count: count)
-        for axis in 0..<min(taps.count, x.count) {
-            let h = taps[axis], xa = x[axis], r = (h.count - 1) / 2
-            guard xa.count == count else { continue }
-            for t in 0..<count {
-                var s = 0.0
-                let jLo = max(0, r - t), jHi = min(h.count - 1, count - 1 - t + r)
-                if jLo <= jHi { for j in jLo...jHi { s += h[j] * xa[t + j - r] } }
-                y[t] += s
-            }
-        }
-        return y
     }
 
     // MARK: - Internals

@@ -49,7 +49,7 @@ struct ActivationsCommand: ParsableCommand {
         }
         let result = try network.forward(Tensor(shape: shape, values: values), taps: selection)
         let tapOrder = network.tapNames.filter { result.taps[$0] != nil }
-        try AtomicOutput.write(to: out) { temporary in
+        try AtomicOutput.file(out) { temporary in
             let output = try HDF5File.create(temporary)
             defer { output.close() }
             try output.write("outputs", shape: result.output.shape, floats: result.output.values)

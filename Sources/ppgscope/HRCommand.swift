@@ -74,7 +74,7 @@ struct HRCommand: ParsableCommand {
         let estimates: [WindowEstimate]
         if let out {
             // Rows are written block by block to a temporary file, renamed onto --out at the end.
-            estimates = try AtomicOutput.write(to: out) { temporary in
+            estimates = try AtomicOutput.file(out) { temporary in
                 let csv = try CSVRowWriter(path: temporary, header: HeartRateReport.csvHeader)
                 defer { csv.close() }
                 return try run { block in try csv.write(HeartRateReport.csvRows(block)) }

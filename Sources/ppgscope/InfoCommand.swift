@@ -37,7 +37,7 @@ struct InfoCommand: ParsableCommand {
                 let network = try KerasModelFile.load(path)
                 print(ModelSummary.text(network, inputRateHz: modelRateHz, file: path))
             } else {
-                print(try recordingSummary(path))
+                print(RecordingSummary.text(try RecordingIO.read(path), file: path))
             }
         }
     }

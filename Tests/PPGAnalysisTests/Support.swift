@@ -26,7 +26,7 @@ enum Files {
         return path
     }
 
-    /// Loaded once per process: the S6 recording and both real models.
+    /// The S6 recording and the real models, read from disk on every call (nothing is cached).
     static func s6Recording() throws -> Recording { try RecordingIO.read(try required(s6)) }
     static func model(_ path: String) throws -> Network { try KerasModelFile.load(try required(path)) }
 }

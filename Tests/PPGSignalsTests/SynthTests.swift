@@ -59,7 +59,7 @@ func choleskySolve(_ a: [Double], _ b: [Double], n: Int) throws -> [Double] {
 struct CholeskyFailure: Error { let pivot: Int }
 
 /// Least-squares fit of `target` by a non-causal FIR of the accelerometer axes (taps at lags
-/// −radius … +radius, zero-padded, the convention of `Synth.linearFilter`) plus a bias.
+/// −radius … +radius, zero-padded, the convention of `LinearMotionFilter.apply`) plus a bias.
 /// Returns the taps [axes][2·radius+1], the bias and the fitted signal.
 func fitFIR(target: [Double], acc: [[Double]], radius: Int) throws -> (taps: [[Double]], bias: Double, fit: [Double]) {
     let width = 2 * radius + 1
@@ -83,52 +83,11 @@ func fitFIR(target: [Double], acc: [[Double]], radius: Int) throws -> (taps: [[D
     for i in 0..<p { for j in 0..<i { gram[j * p + i] = gram[i * p + j] } }
     let w = try choleskySolve(gram, rhs, n: p)
     let taps = (0..<acc.count).map { a in Array(w[(a * width)..<((a + 1) * width)]) }
-    let fit = Synth.linearFilter(taps, acc).map { $0 + w[p - 1] }
+    let fit = LinearMotionFilter.apply(taps, to: acc).map { $0 + w[p - 1] }
     return (taps, w[p - 1], fit)
 }
 
 func energy(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 } }
-
-@Suite struct RandomTests {
-    @Test func splitMixMatchesReferenceVector() {
-        var g = SplitMix64(seed: 0)
-        #expect(g.next() == 0xE220_A839_7B1D_CDAF)
-        #expect(g.next() == 0x6E78_9E6A_A1B9_65F4)
-        #expect(g.next() == 0x06C4_5D18_8009_454F)
-    }
-
-    @Test func xoshiroMatchesReferenceVector() {
-        var g = Xoshiro256StarStar(state: 1, 2, 3, 4)
-        #expect([g.next(), g.next(), g.next(), g.next()] == [11520, 0, 1_509_978_240, 1_215_971_899_390_074_240])
-    }
-
-    @Test func sameSeedSameSequenceStreamsDiffer() {
-        var a = Xoshiro256StarStar(seed: 42, stream: 1), b = Xoshiro256StarStar(seed: 42, stream: 1)
-        var c = Xoshiro256StarStar(seed: 42, stream: 2), d = Xoshiro256StarStar(seed: 43, stream: 1)
-        let sa = (0..<8).map { _ in a.next() }
-        #expect(sa == (0..<8).map { _ in b.next() })
-        #expect(sa != (0..<8).map { _ in c.next() })
-        #expect(sa != (0..<8).map { _ in d.next() })
-    }
-
-    @Test func uniformAndNormalMoments() {
-        var g = Xoshiro256StarStar(seed: 7)
-        let n = 200_000
-        var sumU = 0.0, sumZ = 0.0, sumZ2 = 0.0
-        for _ in 0..<n {
-            let u = g.nextUniform()
-            #expect(u >= 0 && u < 1)
-            sumU += u
-            let z = g.nextNormal()
-            sumZ += z
-            sumZ2 += z * z
-        }
-        // Standard errors: 0.29/√n ≈ 6.5e-4 (uniform mean), 1/√n ≈ 2.2e-3 (normal mean), √2/√n ≈ 3.2e-3 (variance).
-        #expect(abs(sumU / Double(n) - 0.5) < 0.003)
-        #expect(abs(sumZ / Double(n)) < 0.01)
-        #expect(abs(sumZ2 / Double(n) - 1) < 0.015)
-    }
-}
 
 @Suite struct SynthTests {
     @Test func cosinesFollowTheFormula() throws {
@@ -274,7 +233,7 @@ func energy(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 } }
         let taps: [[Double]] = [[0.5], [0, 1, 0], [0.25, 0, 0, 0, -0.25]]
         let s = try Synth.synthesize(PPGSynthesisOptions(durationS: 5, motion: MotionSynthesis(artefactTaps: taps)))
         let acc = s.recording.channels.dropFirst().map { $0.samples.map(Double.init) }
-        let expected = Synth.linearFilter(taps, acc)
+        let expected = LinearMotionFilter.apply(taps, to: acc)
         for n in s.artefact.indices { #expect(abs(s.artefact[n] - expected[n]) <= 1e-6) }
         #expect(s.artefactTaps == taps)
         #expect(s.recording.metadata["artefact_taps_z"] == "0.25,0.0,0.0,0.0,-0.25")
@@ -282,7 +241,7 @@ func energy(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 } }
 
     @Test func linearFilterIsNonCausalCorrelation() {
         // y[t] = Σ_j h[j] x[t + j − 1]: with h = [1, 0, 0], y[t] = x[t − 1].
-        #expect(Synth.linearFilter([[1, 0, 0]], [[1, 2, 3, 4]]) == [0, 1, 2, 3])
-        #expect(Synth.linearFilter([[0, 0, 1]], [[1, 2, 3, 4]]) == [2, 3, 4, 0])
+        #expect(LinearMotionFilter.apply([[1, 0, 0]], to: [[1, 2, 3, 4]]) == [0, 1, 2, 3])
+        #expect(LinearMotionFilter.apply([[0, 0, 1]], to: [[1, 2, 3, 4]]) == [2, 3, 4, 0])
     }
 }

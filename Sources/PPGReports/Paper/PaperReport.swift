@@ -38,7 +38,7 @@ extension PaperReport {
         } catch {
             throw PPGScopeError(file: directory, "cannot create parent directory \(parent.path): \(error.localizedDescription)")
         }
-        try OutputDirectory.write(directory) { temporary in
+        try AtomicOutput.directory(directory) { temporary in
             func put(_ text: String, _ name: String) throws {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: temporary).appendingPathComponent(name))
             }

@@ -45,8 +45,8 @@ public enum RealCNNExperiment {
     /// Writes `summary.json`, the figures and `index.html` into `directory` (replaced all-or-nothing).
     public static func write(_ numbers: [LayerNumbers], figures: [ReportFigure], recording: String, figureWindow: Int,
                              to directory: String) throws {
-        try OutputDirectory.write(directory) { dir in
-            try ReportWriter.write(try ReportJSON.text(numbers), to: dir + "/summary.json")
+        try AtomicOutput.directory(directory) { dir in
+            try AtomicOutput.text(try ReportJSON.text(numbers), to: dir + "/summary.json")
             try ReportWriter.writeReport(directory: dir, title: "Section V-B: ReLU spectra in real CNNs",
                                          intro: "The paper's Fig. 3 view on \(recording), window \(figureWindow), for the S5 model and KID-PPG.",
                                          figures: figures)
