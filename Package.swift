@@ -82,7 +82,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "PPGNetworkTests", dependencies: ["PPGNetwork", "PPGFormats", "PPGSignals", "PPGCompute"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "PPGFormatsTests", dependencies: ["PPGFormats", "PPGSignals"]),
+        .testTarget(name: "PPGFormatsTests", dependencies: ["PPGFormats", "PPGSignals"], exclude: ["Fixtures"]),
         .testTarget(name: "PPGScopeCLITests", dependencies: ["PPGFormats", "PPGSignals", "PPGNetwork"]),
     ]
 )
