@@ -20,7 +20,7 @@ same weights copied into the same architecture built with tf-keras). Goldens:
   golden_k3_pair_tfkeras.h5, golden_k3_seq_tfkeras.h5       tf-keras taps
 with `/inputs` [N, T, C], `/taps/<tap>`, `/outputs`, root attribute `tap_names` (as in
 make_golden.py: `<sub>@<k>/<layer>` for the k-th call of a sub-model, `<layer>.preact` for the
-pre-activation of a layer with a non-linear activation).
+pre-activation of every Conv1D and of any other layer with a non-linear activation).
 
 Bad files (from k3_seq.keras, each broken in one way):
   bad_k3_truncated.keras        the first 60 % of the bytes
@@ -150,11 +150,12 @@ def copy_weights(source, target):
 # --------------------------------------------------------------------------------------------
 
 def call_with_preact(keras, layer, args, kwargs, taps, path):
-    """Calls a layer; for a non-linear activation also taps its pre-activation (activation
-    swapped for linear) and checks post == activation(pre) exactly."""
+    """Calls a layer; for a Conv1D, or another layer with a non-linear activation, also taps its
+    pre-activation (activation swapped for linear) and checks post == activation(pre) exactly."""
     act = getattr(layer, "activation", None)
     linear = keras.activations.linear
-    if act is not None and act is not linear and getattr(act, "__name__", "") != "linear":
+    nonlinear = act is not None and act is not linear and getattr(act, "__name__", "") != "linear"
+    if act is not None and (nonlinear or type(layer).__name__ == "Conv1D"):
         layer.activation = linear
         try:
             pre = layer(*args, **kwargs)
