@@ -60,6 +60,22 @@ struct FormatCase: CustomTestStringConvertible, Sendable {
         for i in outputs.indices { #expect(abs(output.values[i] - outputs[i]) <= 1e-4 * (1 + scale), "output \(i)") }
     }
 
+    /// A trained Keras 3 model (its weights file also holds the optimizer's state) with a nested
+    /// Sequential sub-model and positionally called attention, as `.keras`, as a `.keras` whose
+    /// entries are deflated (as zip tools other than Keras write them) and as Keras 3 `.h5`.
+    @Test(arguments: ["k3_edge.keras", "k3_edge_deflated.keras", "k3_edge.h5"])
+    func trainedModelWithNestedSequentialMatchesKeras(_ file: String) throws {
+        let network = try KerasModelFile.load(TestPaths.fixture(file))
+        let golden = try HDF5File.open(TestPaths.fixture("golden_k3_edge.h5"))
+        let (shape, inputs) = try golden.readFloats("inputs")
+        let (outShape, keras) = try golden.readFloats("outputs")
+        let output = try network.forward(Tensor(shape: shape, values: inputs)).output
+        #expect(output.shape == outShape)
+        let scale = keras.reduce(Float(0)) { max($0, abs($1)) }
+        #expect(scale > 0)
+        for i in keras.indices { #expect(abs(output.values[i] - keras[i]) <= 1e-4 * (1 + scale), "output \(i)") }
+    }
+
     /// The three files of one model are one network: same taps and outputs to the last bit
     /// (Keras 3 names the slice and add layers differently from tf-keras; the rest is identical).
     @Test func theThreeFormatsOfAModelGiveTheSameNumbers() throws {

@@ -14,7 +14,12 @@ counter in layer-list order, never the config name):
             Dense + ReLU, Dropout, Dense(2)
   k3_seq    Sequential: InputLayer [64, 1], causal Conv1D + ReLU, AveragePooling1D, dilated
             Conv1D without bias, Flatten, Dense(1)
-Each is saved three ways: Keras 3 `.keras` (zip), Keras 3 legacy `.h5`, and tf-keras 2 `.h5` (the
+  k3_edge   Keras 3 only, compiled and trained one epoch (so model.weights.h5 also holds the
+            optimizer's variables): a nested Sequential sub-model (Conv1D + ReLU,
+            AveragePooling1D), MultiHeadAttention called positionally (self-attention), Flatten,
+            Dense(1); saved as .keras, as a copy of that archive with every entry deflated, and as
+            Keras 3 .h5; golden_k3_edge.h5 holds its inputs and outputs (no taps)
+Each of k3_pair and k3_seq is saved three ways: Keras 3 `.keras` (zip), Keras 3 legacy `.h5`, and tf-keras 2 `.h5` (the
 same weights copied into the same architecture built with tf-keras). Goldens:
   golden_k3_pair.h5, golden_k3_seq.h5                       Keras 3 taps (both Keras 3 files)
   golden_k3_pair_tfkeras.h5, golden_k3_seq_tfkeras.h5       tf-keras taps
@@ -105,6 +110,36 @@ def build_seq(keras):
         L.Flatten(name="flatten_1"),
         L.Dense(1, name="dense_5"),
     ], name="k3_seq")
+
+
+def build_edge(keras):
+    L = keras.layers
+    inner = keras.Sequential([keras.Input((32, 1)), L.Conv1D(3, 3, padding="causal", activation="relu"),
+                              L.AveragePooling1D(2)], name="inner_seq")
+    i = keras.Input((32, 1))
+    m = inner(i)
+    m = L.MultiHeadAttention(num_heads=1, key_dim=2)(m, m)
+    m = L.Flatten()(m)
+    return keras.Model(i, L.Dense(1)(m), name="k3_edge")
+
+
+def make_edge(keras, source):
+    print("k3_edge")
+    keras.utils.set_random_seed(3)
+    model = build_edge(keras)
+    x = np.random.default_rng(0).normal(size=(8, 32, 1)).astype(np.float32)
+    model.compile("adam", "mse")
+    model.fit(x, np.zeros((8, 1)), epochs=1, verbose=0)
+    path = os.path.join(FIX, "k3_edge.keras")
+    model.save(path)
+    model.save(os.path.join(FIX, "k3_edge.h5"))
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(os.path.join(FIX, "k3_edge_deflated.keras"), "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, zin.read(item.filename), compress_type=zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(path) as z, h5py.File(io.BytesIO(z.read("model.weights.h5"))) as h:
+        assert "optimizer" in h, "the trained model's weights file should hold the optimizer state"
+    out = np.asarray(model(x, training=False), dtype=np.float32)
+    write_golden(os.path.join(FIX, "golden_k3_edge.h5"), x, {}, out, source)
 
 
 def randomize(model, seed):
@@ -394,6 +429,7 @@ def main():
         write_golden(os.path.join(FIX, f"golden_{name}_tfkeras.h5"), x, taps, out, source)
         if name == "k3_seq":
             make_bad_files(k3_path)
+    make_edge(keras, source)
     make_zip_fixture()
     for name in sorted(os.listdir(FIX)):
         if "k3" in name:
