@@ -74,7 +74,7 @@ public enum KerasModelFile {
             throw PPGScopeError(file: path, "an HDF5 file but not a Keras model: no 'model_config' attribute and no Keras weights")
         }
         guard let config = separateConfig else {
-            throw PPGScopeError(file: path, "holds weights only (no model config): give the model's config JSON (--config FILE.json)")
+            throw PPGScopeError(file: path, "holds weights only, not the model's config: give its config JSON too (info --config FILE.json), or save the whole model (model.save(\"m.keras\"))")
         }
         let weights = keras3Weights ? try readKeras3Weights(file, config: config, file: path) : try readWeights(file)
         let network = try Network.fromKeras(modelConfig: config, weights: weights, file: path)
@@ -194,6 +194,6 @@ extension KerasModelFile {
         }
         guard let file = try? HDF5File.open(path) else { return false }
         defer { file.close() }
-        return file.hasAttribute("/", "model_config") || file.isGroup("layers")
+        return file.hasAttribute("/", "model_config") || file.isGroup("layers") || file.hasAttribute("/", "layer_names")
     }
 }

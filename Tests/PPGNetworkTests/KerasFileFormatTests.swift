@@ -112,6 +112,19 @@ struct FormatCase: CustomTestStringConvertible, Sendable {
         #expect(KerasWeightsLayout.snakeCase(pair.0) == pair.1)
     }
 
+    /// Keras 2's `save_weights` file with its `to_json()` config is the same network as its `.h5`.
+    @Test func keras2WeightsFileWithSeparateConfigIsTheSameNetwork() throws {
+        let weights = TestPaths.fixture("k3_pair_tfkeras_weights.h5")
+        let error = try #require(throws: PPGScopeError.self) { try KerasModelFile.load(weights) }
+        #expect(error.message.contains("holds weights only"))
+        let (network, description) = try KerasModelFile.loadDescribed(weights, configPath: TestPaths.fixture("k3_pair_tfkeras.json"))
+        #expect(description.format == .weightsHDF5)
+        let golden = try HDF5File.open(TestPaths.fixture("golden_k3_pair.h5"))
+        let (shape, inputs) = try golden.readFloats("inputs")
+        let x = Tensor(shape: shape, values: inputs)
+        #expect(try network.forward(x).output == KerasModelFile.load(TestPaths.fixture("k3_pair_tfkeras.h5")).forward(x).output)
+    }
+
     /// A weights-only Keras 3 file with its config given separately is the same network.
     @Test func weightsFileWithSeparateConfigIsTheSameNetwork() throws {
         let dir = NSTemporaryDirectory() + "ppgscope-weights-\(UUID().uuidString)"

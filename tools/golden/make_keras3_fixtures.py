@@ -19,6 +19,8 @@ counter in layer-list order, never the config name):
             AveragePooling1D), MultiHeadAttention called positionally (self-attention), Flatten,
             Dense(1); saved as .keras, as a copy of that archive with every entry deflated, and as
             Keras 3 .h5; golden_k3_edge.h5 holds its inputs and outputs (no taps)
+k3_pair's tf-keras twin is also saved as weights only (k3_pair_tfkeras_weights.h5, `save_weights`)
+with its config (k3_pair_tfkeras.json, `to_json()`).
 Each of k3_pair and k3_seq is saved three ways: Keras 3 `.keras` (zip), Keras 3 legacy `.h5`, and tf-keras 2 `.h5` (the
 same weights copied into the same architecture built with tf-keras). Goldens:
   golden_k3_pair.h5, golden_k3_seq.h5                       Keras 3 taps (both Keras 3 files)
@@ -422,6 +424,11 @@ def main():
         tf_path = os.path.join(FIX, name + "_tfkeras.h5")
         twin.save(tf_path, save_format="h5")
         check_close("tf-keras twin vs Keras 3 model", twin(x, training=False), reference)
+        if name == "k3_pair":
+            # Keras 2 weights only (`save_weights`), with the config beside it as `to_json()` writes it.
+            twin.save_weights(os.path.join(FIX, name + "_tfkeras_weights.h5"))
+            with open(os.path.join(FIX, name + "_tfkeras.json"), "w") as f:
+                f.write(twin.to_json())
         if name == "k3_seq":
             taps, out = sequential_taps(tfk, twin, x)
         else:
