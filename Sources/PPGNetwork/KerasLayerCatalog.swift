@@ -1,12 +1,15 @@
 import PPGSignals
 
-/// The Keras layer classes ppgscope runs, and for each the variables it holds in the order Keras
-/// creates them — which is the order Keras 3's `model.weights.h5` stores them in, unnamed
+/// The Keras layer classes ppgscope runs, and the variables each Keras layer class holds in the
+/// order Keras creates them — the order Keras 3's `model.weights.h5` stores them in, unnamed
 /// (`layers/<group>/vars/0`, `vars/1`, …).
 ///
-/// Adding a layer class: parse it in `KerasGraphBuilder.addNode`, and list it here with its
-/// variables under the names its parser asks `KerasLayerCall.weight` for; a sub-object that
-/// holds some of them (a recurrent layer's `cell`, an attention layer's `query_dense`) is a group.
+/// Adding a layer class: parse it in `KerasGraphBuilder.parseLayer` and add it to `supported`;
+/// if it holds weights, `variableOrder` gives them under the names its parser asks
+/// `KerasLayerCall.weight` for (Keras 3's variable names: `kernel`, `lstm_cell/kernel`); a
+/// sub-object that holds some of them (a recurrent layer's `cell`, an attention layer's
+/// `query_dense`) is a group. Orders are measured with keras 3.15 (tools/golden/make_keras3_fixtures.py
+/// writes `k3_layouts.keras`, and a test checks every order against it).
 enum KerasLayerCatalog {
     /// Variables stored together under one sub-path of a layer's weights group.
     struct VariableGroup: Equatable, Sendable {
@@ -18,27 +21,37 @@ enum KerasLayerCatalog {
 
     typealias Variables = @Sendable (JSONValue) -> [VariableGroup]
 
-    /// `kernel`, then `bias` when `use_bias` (Conv1D, Dense).
-    static let kernelAndBias: Variables = { config in
-        [VariableGroup(path: "", names: ["kernel"] + ((config["use_bias"]?.bool ?? true) ? ["bias"] : []))]
-    }
-    static let none: Variables = { _ in [] }
+    /// The classes `KerasGraphBuilder.parseLayer` runs.
+    static let supported: Set<String> = [
+        "InputLayer", "Functional", "Model", "Sequential",
+        "Conv1D", "Dense", "AveragePooling1D",
+        "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "ActivityRegularization",
+        "Flatten", "SlicingOpLambda", "TFOpLambda", "Add", "DistributionLambda",
+        "LayerNormalization", "MultiHeadAttention",
+    ]
 
-    /// Every supported class with its variables.
-    static let classes: [String: Variables] = [
-        "InputLayer": none,
-        "Functional": none, "Model": none, "Sequential": none,
-        "Conv1D": kernelAndBias,
-        "Dense": kernelAndBias,
-        "AveragePooling1D": none,
-        "Dropout": none, "SpatialDropout1D": none, "GaussianNoise": none, "GaussianDropout": none,
-        "ActivityRegularization": none,
-        "Flatten": none,
-        "SlicingOpLambda": none, "TFOpLambda": none, "Add": none,
-        "DistributionLambda": none,
-        "LayerNormalization": { config in
-            [VariableGroup(path: "", names: ((config["scale"]?.bool ?? true) ? ["gamma"] : [])
-                                            + ((config["center"]?.bool ?? true) ? ["beta"] : []))]
+    /// The layer's own variables `names`, each kept when its config flag (default true) is set.
+    static func own(_ config: JSONValue, _ names: (String, flag: String?)...) -> [VariableGroup] {
+        [VariableGroup(path: "", names: names.filter { $0.flag.map { config[$0]?.bool ?? true } ?? true }.map(\.0))]
+    }
+
+    /// The variables of every Keras layer class whose storage order is known (classes without
+    /// weights have none), supported by the builder or not yet.
+    static let variableOrder: [String: Variables] = [
+        "Conv1D": { own($0, ("kernel", nil), ("bias", "use_bias")) },
+        "Dense": { own($0, ("kernel", nil), ("bias", "use_bias")) },
+        "DepthwiseConv1D": { own($0, ("kernel", nil), ("bias", "use_bias")) },
+        "SeparableConv1D": { own($0, ("depthwise_kernel", nil), ("pointwise_kernel", nil), ("bias", "use_bias")) },
+        "BatchNormalization": { own($0, ("gamma", "scale"), ("beta", "center"), ("moving_mean", nil), ("moving_variance", nil)) },
+        "LayerNormalization": { own($0, ("gamma", "scale"), ("beta", "center")) },
+        "PReLU": { own($0, ("alpha", nil)) },
+        "LSTM": { config in
+            [VariableGroup(path: "cell", names: ["lstm_cell/kernel", "lstm_cell/recurrent_kernel"]
+                                                + ((config["use_bias"]?.bool ?? true) ? ["lstm_cell/bias"] : []))]
+        },
+        "GRU": { config in
+            [VariableGroup(path: "cell", names: ["gru_cell/kernel", "gru_cell/recurrent_kernel"]
+                                                + ((config["use_bias"]?.bool ?? true) ? ["gru_cell/bias"] : []))]
         },
         "MultiHeadAttention": { config in
             let bias = config["use_bias"]?.bool ?? true
@@ -48,7 +61,7 @@ enum KerasLayerCatalog {
     ]
 
     /// The supported class names, sorted, for error messages.
-    static var supportedClassNames: [String] { classes.keys.filter { $0 != "InputLayer" }.sorted() }
+    static var supportedClassNames: [String] { supported.filter { $0 != "InputLayer" }.sorted() }
 
     /// The error for a class ppgscope does not run.
     static func unsupported(_ cls: String, layer: String) -> PPGScopeError {
@@ -61,7 +74,7 @@ enum KerasLayerCatalog {
         for layer in config["layers"]?.array ?? [] {
             let cls = layer["class_name"]?.string ?? "?"
             let name = KerasConfigDialect.layerName(layer) ?? "?"
-            guard classes[cls] != nil else { throw unsupported(cls, layer: name) }
+            guard supported.contains(cls) else { throw unsupported(cls, layer: name) }
             if KerasConfigDialect.isContainer(cls), let inner = layer["config"] { try checkClasses(inner) }
         }
     }
@@ -87,11 +100,12 @@ public enum KerasWeightsLayout {
         public var className: String
     }
 
-    /// Every variable the model's config declares, in storage order. Throws for an unsupported class.
-    public static func variables(modelConfig: String) throws -> [Variable] {
+    /// Every variable the model's config declares, in storage order. Throws for a class ppgscope
+    /// does not run unless `onlySupported` is false.
+    public static func variables(modelConfig: String, onlySupported: Bool = true) throws -> [Variable] {
         let json = try KerasConfigDialect.keras2Functional(try parse(modelConfig))
         guard let config = json["config"] else { return [] }
-        try KerasLayerCatalog.checkClasses(config)
+        if onlySupported { try KerasLayerCatalog.checkClasses(config) }
         var out: [Variable] = []
         collect(config, prefix: "", into: &out)
         return out
@@ -121,7 +135,7 @@ public enum KerasWeightsLayout {
                 collect(inner, prefix: path + "/", into: &out)
                 continue
             }
-            for variables in KerasLayerCatalog.classes[cls]?(layer["config"] ?? .null) ?? [] {
+            for variables in KerasLayerCatalog.variableOrder[cls]?(layer["config"] ?? .null) ?? [] {
                 let base = variables.path.isEmpty ? path : "\(path)/\(variables.path)"
                 for (i, variable) in variables.names.enumerated() {
                     out.append(Variable(dataset: "\(base)/vars/\(i)", key: "\(name)/\(variable)", name: variable, layer: name, className: cls))

@@ -104,6 +104,24 @@ struct FormatCase: CustomTestStringConvertible, Sendable {
         #expect(nested.contains { $0.dataset == "layers/multi_head_attention/output_dense/vars/1" && $0.key == "multi_head_attention_13/attention_output/bias" })
     }
 
+    /// The declared variable order of every class with weights (the ones ppgscope does not run yet
+    /// included) accounts for exactly the variables Keras 3 stores, with the shapes' ranks they have.
+    @Test func declaredVariableOrdersMatchWhatKerasStores() throws {
+        let archive = try ZipArchive.open(TestPaths.fixture("k3_layouts.keras"))
+        let variables = try KerasWeightsLayout.variables(modelConfig: try archive.text("config.json"), onlySupported: false)
+        let weights = try HDF5File.open(image: try archive.data("model.weights.h5"), name: "k3_layouts.keras/model.weights.h5")
+        #expect(Set(variables.map(\.dataset)) == Set(try weights.datasets(under: "layers")))
+        #expect(Set(variables.map(\.className)) == ["Conv1D", "BatchNormalization", "SeparableConv1D", "DepthwiseConv1D", "PReLU",
+                                                     "LSTM", "GRU", "Dense"])
+        let byKey = Dictionary(uniqueKeysWithValues: variables.map { ($0.key, $0.dataset) })
+        #expect(byKey["batch_normalization_1/moving_mean"] == "layers/batch_normalization_1/vars/1", "γ, no β, then the moving mean")
+        #expect(byKey["separable_conv1d/pointwise_kernel"] == "layers/separable_conv1d/vars/1")
+        #expect(byKey["lstm/lstm_cell/recurrent_kernel"] == "layers/lstm/cell/vars/1")
+        #expect(try weights.shape("layers/gru/cell/vars/2") == [2, 6], "GRU reset_after bias [2, 3·units]")
+        #expect(try weights.shape(byKey["lstm/lstm_cell/kernel"]!) == [4, 12])
+        #expect(try weights.shape(byKey["p_re_lu/alpha"]!) == [10, 4])
+    }
+
     @Test(arguments: [("Conv1D", "conv1d"), ("MultiHeadAttention", "multi_head_attention"), ("AveragePooling1D", "average_pooling1d"),
                       ("PReLU", "p_re_lu"), ("LSTM", "lstm"), ("GRU", "gru"), ("BatchNormalization", "batch_normalization"),
                       ("SeparableConv1D", "separable_conv1d"), ("GlobalAveragePooling1D", "global_average_pooling1d"),

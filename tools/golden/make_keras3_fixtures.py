@@ -19,6 +19,9 @@ counter in layer-list order, never the config name):
             AveragePooling1D), MultiHeadAttention called positionally (self-attention), Flatten,
             Dense(1); saved as .keras, as a copy of that archive with every entry deflated, and as
             Keras 3 .h5; golden_k3_edge.h5 holds its inputs and outputs (no taps)
+  k3_layouts  Keras 3 only, for the variable order of layer classes (weights not run): grouped
+            Conv1D, BatchNormalization (with and without centre), SeparableConv1D, DepthwiseConv1D,
+            PReLU, LSTM, GRU, Dense; its model.weights.h5 holds every variable once
 k3_pair's tf-keras twin is also saved as weights only (k3_pair_tfkeras_weights.h5, `save_weights`)
 with its config (k3_pair_tfkeras.json, `to_json()`).
 Each of k3_pair and k3_seq is saved three ways: Keras 3 `.keras` (zip), Keras 3 legacy `.h5`, and tf-keras 2 `.h5` (the
@@ -142,6 +145,23 @@ def make_edge(keras, source):
         assert "optimizer" in h, "the trained model's weights file should hold the optimizer state"
     out = np.asarray(model(x, training=False), dtype=np.float32)
     write_golden(os.path.join(FIX, "golden_k3_edge.h5"), x, {}, out, source)
+
+
+def make_layouts(keras):
+    print("k3_layouts")
+    keras.utils.set_random_seed(5)
+    L = keras.layers
+    i = keras.Input((16, 2))
+    m = L.Conv1D(4, 3, groups=2)(i)
+    m = L.BatchNormalization()(m)
+    m = L.SeparableConv1D(4, 3)(m)
+    m = L.DepthwiseConv1D(3)(m)
+    m = L.PReLU()(m)
+    m = L.BatchNormalization(center=False)(m)
+    m = L.LSTM(3, return_sequences=True)(m)
+    m = L.GRU(2)(m)
+    m = L.Dense(1)(m)
+    keras.Model(i, m, name="k3_layouts").save(os.path.join(FIX, "k3_layouts.keras"))
 
 
 def randomize(model, seed):
@@ -437,6 +457,7 @@ def main():
         if name == "k3_seq":
             make_bad_files(k3_path)
     make_edge(keras, source)
+    make_layouts(keras)
     make_zip_fixture()
     for name in sorted(os.listdir(FIX)):
         if "k3" in name:
