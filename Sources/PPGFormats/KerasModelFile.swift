@@ -76,8 +76,14 @@ public enum KerasModelFile {
         guard let config = separateConfig else {
             throw PPGScopeError(file: path, "holds weights only, not the model's config: give its config JSON too (info --config FILE.json), or save the whole model (model.save(\"m.keras\"))")
         }
-        let weights = keras3Weights ? try readKeras3Weights(file, config: config, file: path) : try readWeights(file)
-        let network = try Network.fromKeras(modelConfig: config, weights: weights, file: path)
+        let network: Network
+        if keras3Weights {
+            let (weights, undeclared) = try readKeras3Weights(file, config: config, file: path)
+            network = try Network.fromKeras(modelConfig: config, weights: weights, file: path)
+            if let undeclared { throw undeclared }
+        } else {
+            network = try Network.fromKeras(modelConfig: config, weights: try readWeights(file), file: path)
+        }
         return (network, KerasFileDescription(format: .weightsHDF5, kerasVersion: try? file.stringAttribute("/", "keras_version"),
                                               configFile: configPath))
     }
@@ -102,14 +108,17 @@ public enum KerasModelFile {
         }
         let weightsFile = try HDF5File.open(image: try archive.data("model.weights.h5"), name: "\(path)/model.weights.h5")
         defer { weightsFile.close() }
-        let weights = try readKeras3Weights(weightsFile, config: config, file: path)
-        return (try Network.fromKeras(modelConfig: config, weights: weights, file: path), description)
+        let (weights, undeclared) = try readKeras3Weights(weightsFile, config: config, file: path)
+        let network = try Network.fromKeras(modelConfig: config, weights: weights, file: path)
+        if let undeclared { throw undeclared }
+        return (network, description)
     }
 
     /// Keras 3 weights (`layers/<group>/vars/<i>`), keyed `<layer>/<variable>` as the graph
-    /// builder asks for them. Every variable the config declares must be stored, and every stored
-    /// variable declared.
-    static func readKeras3Weights(_ h5: HDF5File, config: String, file path: String) throws -> [String: Tensor] {
+    /// builder asks for them. Every variable the config declares must be stored; stored variables
+    /// the config does not declare come back as an error to throw once the network is built (so
+    /// that an unsupported option that adds variables, such as a LoRA adapter, is named as such).
+    static func readKeras3Weights(_ h5: HDF5File, config: String, file path: String) throws -> (weights: [String: Tensor], undeclared: PPGScopeError?) {
         let variables: [KerasWeightsLayout.Variable]
         do { variables = try KerasWeightsLayout.variables(modelConfig: config) } catch let error as PPGScopeError {
             throw error.inFile(path)
@@ -126,10 +135,9 @@ public enum KerasModelFile {
         let stored = h5.isGroup("layers") ? try h5.datasets(under: "layers") : []
         let declared = Set(variables.map(\.dataset))
         let extra = stored.filter { !declared.contains($0) }
-        if !extra.isEmpty {
-            throw PPGScopeError(file: path, "the weights hold \(extra.count) variable(s) the model config does not account for (\(extra.prefix(4).joined(separator: ", "))): config and weights do not belong together")
-        }
-        return weights
+        let undeclared = extra.isEmpty ? nil : PPGScopeError(
+            file: path, "the weights hold \(extra.count) variable(s) the model config does not account for (\(extra.prefix(4).joined(separator: ", "))): config and weights do not belong together")
+        return (weights, undeclared)
     }
 
     /// A model config JSON file's text.

@@ -172,6 +172,7 @@ struct KerasGraphBuilder {
                                   kwargs: kwargs, inputShapes: inputs.map { slotShapes[$0] }, weights: weights)
         let parsed: ParsedLayer
         do {
+            try KerasLayerCatalog.checkOptions(className: cls, config: call.config, layer: name)
             parsed = try parseLayer(call)
         } catch var error as PPGScopeError {
             // Every layer error names the layer and its class.

@@ -69,6 +69,50 @@ enum KerasLayerCatalog {
                       "layer class '\(cls)' is not supported; ppgscope runs \(supportedClassNames.joined(separator: ", "))")
     }
 
+    /// A config option ppgscope runs only at some values, checked before the layer is parsed
+    /// (options a parser checks itself, such as Conv1D's `data_format`, are not repeated here).
+    struct OptionRule: Sendable {
+        var classes: Set<String>
+        var option: String
+        /// True for the values ppgscope runs (the option absent included).
+        var runs: @Sendable (JSONValue?) -> Bool
+        /// What ppgscope runs, for the message.
+        var expected: String
+    }
+
+    static func isNullOrAbsent(_ v: JSONValue?) -> Bool { v == nil || v!.isNull }
+    static func isFalseOrAbsent(_ v: JSONValue?) -> Bool { v == nil || v!.isNull || v!.bool == false }
+
+    static let optionRules: [OptionRule] = [
+        OptionRule(classes: ["Conv1D", "Dense", "DepthwiseConv1D", "SeparableConv1D"], option: "lora_rank", runs: isNullOrAbsent,
+                   expected: "no LoRA adapter (merge it into the kernel before saving)"),
+        OptionRule(classes: ["LayerNormalization"], option: "rms_scaling", runs: isFalseOrAbsent, expected: "false"),
+        OptionRule(classes: ["MultiHeadAttention"], option: "use_gate", runs: isFalseOrAbsent, expected: "false"),
+        OptionRule(classes: ["MultiHeadAttention"], option: "sliding_window", runs: isNullOrAbsent, expected: "null"),
+    ]
+
+    /// Throws, naming the option and its value, when `config` sets an option ppgscope does not run.
+    static func checkOptions(className: String, config: JSONValue, layer: String) throws {
+        for rule in optionRules where rule.classes.contains(className) {
+            let value = config[rule.option]
+            if !rule.runs(value) {
+                throw PPGScopeError(object: "\(layer) (\(className))",
+                                    "option \(rule.option) = \(value.map(describe) ?? "?") is not supported (ppgscope runs \(rule.expected))")
+            }
+        }
+    }
+
+    static func describe(_ v: JSONValue) -> String {
+        switch v {
+        case .null: return "null"
+        case .bool(let b): return String(b)
+        case .number(let d): return d == d.rounded() ? String(Int(d)) : String(d)
+        case .string(let s): return "\"\(s)\""
+        case .array(let a): return "[" + a.map(describe).joined(separator: ", ") + "]"
+        case .object: return "{…}"
+        }
+    }
+
     /// Throws for the first layer, at any depth, whose class is not supported.
     static func checkClasses(_ config: JSONValue) throws {
         for layer in config["layers"]?.array ?? [] {

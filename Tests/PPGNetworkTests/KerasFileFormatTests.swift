@@ -122,6 +122,31 @@ struct FormatCase: CustomTestStringConvertible, Sendable {
         #expect(try weights.shape(byKey["p_re_lu/alpha"]!) == [10, 4])
     }
 
+    /// A config edited from the fixture's own: option errors name the option and its value; a
+    /// config that declares fewer variables than the weights hold is refused, naming them.
+    @Test(arguments: [
+        ("k3_pair.keras", "\"rms_scaling\": false", "\"rms_scaling\": true",
+         "layer_normalization_9 (LayerNormalization): option rms_scaling = true is not supported"),
+        ("k3_pair.keras", "\"use_gate\": false", "\"use_gate\": true",
+         "multi_head_attention_13 (MultiHeadAttention): option use_gate = true is not supported"),
+        ("k3_pair.keras", "\"name\": \"float32\"}, \"registered_name\": null}, \"filters\": 6",
+         "\"name\": \"mixed_float16\"}, \"registered_name\": null}, \"filters\": 6",
+         "conv1d_118 (Conv1D): dtype policy 'mixed_float16' is not supported"),
+        ("k3_seq.keras", "\"use_bias\": true", "\"use_bias\": false",
+         "the weights hold 2 variable(s) the model config does not account for (layers/conv1d/vars/1, layers/dense/vars/1)"),
+    ])
+    func editedConfigsAreRefusedWithTheirReason(file: String, original: String, edited: String, message: String) throws {
+        let archive = try ZipArchive.open(TestPaths.fixture(file))
+        let config = try archive.text("config.json")
+        #expect(config.contains(original), "the fixture's config has \(original)")
+        let path = NSTemporaryDirectory() + "ppgscope-config-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try config.replacingOccurrences(of: original, with: edited).write(toFile: path, atomically: true, encoding: .utf8)
+        let error = try #require(throws: PPGScopeError.self) { try KerasModelFile.load(TestPaths.fixture(file), configPath: path) }
+        #expect(error.description.contains(message), "\(error)")
+        #expect(error.file == TestPaths.fixture(file))
+    }
+
     @Test(arguments: [("Conv1D", "conv1d"), ("MultiHeadAttention", "multi_head_attention"), ("AveragePooling1D", "average_pooling1d"),
                       ("PReLU", "p_re_lu"), ("LSTM", "lstm"), ("GRU", "gru"), ("BatchNormalization", "batch_normalization"),
                       ("SeparableConv1D", "separable_conv1d"), ("GlobalAveragePooling1D", "global_average_pooling1d"),
