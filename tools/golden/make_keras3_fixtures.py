@@ -303,10 +303,29 @@ def sequential_taps(keras, model, x):
 
 
 def tfkeras_pair_taps(tf, tfk, path, x):
-    """make_golden.py's interpreter for Keras 2 configs, on the saved tf-keras file."""
+    """make_golden.py's interpreter for Keras 2 configs, on the saved tf-keras file; plus the
+    pre-activation of each top-level Dense with a non-linear activation (as for Keras 3 above),
+    computed from its input's tap with the activation swapped for linear."""
     import make_golden
     model, cfg, skipped = make_golden.build_model(path, tfk)
-    return make_golden.forward_with_taps(tf, tfk, model, cfg, skipped, x)
+    taps, out = make_golden.forward_with_taps(tf, tfk, model, cfg, skipped, x)
+    with_preact = {}
+    for name, value in taps.items():
+        layer = next((l for l in cfg["config"]["layers"] if l["name"] == name), None)
+        if layer and layer["class_name"] == "Dense" and layer["config"]["activation"] != "linear" \
+                and name + ".preact" not in taps:
+            source = layer["inbound_nodes"][0][0][0]
+            dense = model.get_layer(name)
+            act = dense.activation
+            dense.activation = tfk.activations.linear
+            try:
+                pre = np.asarray(dense(tf.constant(taps[source])), dtype=np.float32)
+            finally:
+                dense.activation = act
+            assert np.array_equal(np.asarray(act(pre)), value), name
+            with_preact[name + ".preact"] = pre
+        with_preact[name] = value
+    return with_preact, out
 
 
 def write_golden(path, x, taps, outputs, source):
