@@ -106,6 +106,8 @@ public struct WindowQuality: Sendable, Equatable {
 /// The classical (model-free) analysis of a PPG: band-pass, Elgendi beats, intervals, and per
 /// window the beat-based heart rate and the signal quality.
 public struct ClassicalAnalysis: Sendable {
+    /// Slower recordings are resampled to this rate (Hz) before the analysis.
+    public static let minimumRateHz = 100.0
     public var parameters: ElgendiParameters
     public var beats: BeatSeries
     /// Per window: HR from the accepted intervals (BPM) and the quality.

@@ -108,11 +108,15 @@ public enum HeartRatePipeline {
         var report = FilterReport(mode: options.filter, segments: [], note: nil)
         var classical: ClassicalAnalysis?
         if options.runPeaks {
-            // The beat detector wants upright pulses at the recording's own rate.
-            var x = conditioned.samples.map(Double.init)
-            let polarity = conditioning.after?.polarity ?? PPGStatistics.measure(x, samplingRateHz: conditioned.samplingRateHz)?.polarity
+            // The beat detector wants upright pulses at the recording's own rate, at least
+            // `ClassicalAnalysis.minimumRateHz` (its 111 ms blocks are 3 samples at 25 Hz, and
+            // narrow systolic peaks are then missed).
+            let source = conditioned.samplingRateHz < ClassicalAnalysis.minimumRateHz
+                ? try Resampling.resample(conditioned, to: ClassicalAnalysis.minimumRateHz) : conditioned
+            var x = source.samples.map(Double.init)
+            let polarity = conditioning.after?.polarity ?? PPGStatistics.measure(x, samplingRateHz: source.samplingRateHz)?.polarity
             if polarity == .inverted { x = x.map { -$0 } }
-            classical = try ClassicalAnalysis(ppg: x, samplingRateHz: conditioned.samplingRateHz, layout: layout, count: count, parameters: options.elgendi)
+            classical = try ClassicalAnalysis(ppg: x, samplingRateHz: source.samplingRateHz, layout: layout, count: count, parameters: options.elgendi)
         }
 
         if options.filter == .none {
