@@ -5,7 +5,9 @@ public enum BestSource: String, Sendable, Codable, CaseIterable {
 
 /// How `best_bpm` is chosen: the model's estimate where it is confident and its input is in
 /// distribution, else the classical estimate where the signal quality is good (beats first, the
-/// spectral peak when there are too few clean beats), else nothing.
+/// spectral peak when there are too few clean beats), else nothing. Where the model is confident
+/// and clean beats (SQI ≥ `refineSQI`) agree with it within `agreementBPM`, the beats' rate is the
+/// finer measurement and is taken.
 public struct BestEstimateOptions: Sendable, Equatable {
     /// The model is confident when its std is at most this (BPM); nil: the std at which
     /// p(|error| < threshold) = 0.5 (14.8 BPM for the default 10 BPM threshold).
@@ -17,13 +19,18 @@ public struct BestEstimateOptions: Sendable, Equatable {
     /// artefact (steps, arm swing) that looks like clean beats can.
     public var maximumChangeBPM = 10.0
     public var maximumChangeBPMPerS = 3.0
+    public var refineSQI = 0.8
+    public var agreementBPM = 5.0
     public init() {}
 
     /// `best_bpm` and its source for one window; `previous` is the last window's best (time s, BPM).
     public func choose(_ e: WindowEstimate, modelInDistribution: Bool, thresholdBPM: Double,
                        previous: (timeS: Double, bpm: Double)? = nil) -> (Double?, BestSource) {
         let maximumStd = maximumModelStdBPM ?? RetentionAnalysis.stdThreshold(forProbabilityHalfWithin: thresholdBPM)
-        if let hr = e.hrBPM, modelInDistribution, (e.hrStdBPM.map { $0 <= maximumStd } ?? true) { return (hr, .model) }
+        if let hr = e.hrBPM, modelInDistribution, (e.hrStdBPM.map { $0 <= maximumStd } ?? true) {
+            if let p = e.peaksBPM, let sqi = e.sqi, sqi >= refineSQI, abs(p - hr) <= agreementBPM { return (p, .peaks) }
+            return (hr, .model)
+        }
         func plausible(_ bpm: Double) -> Bool {
             guard let previous else { return true }
             return abs(bpm - previous.bpm) <= maximumChangeBPM + maximumChangeBPMPerS * (e.endS - previous.timeS)

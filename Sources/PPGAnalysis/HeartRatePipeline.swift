@@ -55,6 +55,23 @@ public struct WindowEstimate: Sendable, Equatable {
     /// The number to read, and where it comes from.
     public var bestBPM: Double? = nil
     public var bestSource: BestSource = .none
+
+    public init(window: Int, startS: Double, endS: Double, hrBPM: Double? = nil, hrStdBPM: Double? = nil, pWithin: Double? = nil,
+                spectralBPM: Double? = nil, referenceBPM: Double? = nil, peaksBPM: Double? = nil, sqi: Double? = nil,
+                bestBPM: Double? = nil, bestSource: BestSource = .none) {
+        self.window = window
+        self.startS = startS
+        self.endS = endS
+        self.hrBPM = hrBPM
+        self.hrStdBPM = hrStdBPM
+        self.pWithin = pWithin
+        self.spectralBPM = spectralBPM
+        self.referenceBPM = referenceBPM
+        self.peaksBPM = peaksBPM
+        self.sqi = sqi
+        self.bestBPM = bestBPM
+        self.bestSource = bestSource
+    }
 }
 
 /// What the pipeline did, for reports.
