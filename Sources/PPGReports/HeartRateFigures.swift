@@ -31,14 +31,17 @@ public enum HeartRateFigures {
                                     svg: LinePlot(title: "heart rate over time", xLabel: "time (s)", yLabel: "BPM", series: series, yRange: yRange)
                                         .svg(width: 1100, height: 420))]
         if estimates.contains(where: { $0.sqi != nil }) {
-            var sqiSeries = [PlotSeries(name: "sqi", x: t, y: values(\.sqi), color: Palette.color(2))]
+            // The SQI as a filled area from 0 (a band of half its height around half its value).
+            let sqi = values(\.sqi).map { $0.isFinite ? $0 : 0 }
+            var sqiSeries = [PlotSeries(name: "sqi", x: t, y: sqi.map { $0 / 2 }, color: Palette.color(2), band: sqi.map { $0 / 2 }),
+                             PlotSeries(name: "", x: t, y: sqi, color: Palette.color(2))]
             if let sqiMinimum, let first = t.first, let last = t.last {
                 sqiSeries.append(PlotSeries(name: "threshold", x: [first, last], y: [sqiMinimum, sqiMinimum], color: Palette.color(3), dashed: true))
             }
             figures.append(ReportFigure(fileName: "sqi.svg",
                                         caption: "Signal-quality index per window (0–1): mean beat-template correlation (Orphanidou 2015) × a skewness factor (Elgendi 2016). Classical estimates count for best_bpm above the dashed threshold.",
                                         svg: LinePlot(title: "signal quality", xLabel: "time (s)", yLabel: "SQI", series: sqiSeries, yRange: 0...1)
-                                            .svg(width: 1100, height: 200)))
+                                            .svg(width: 1100, height: 320)))
         }
         for (name, key) in [("model", \WindowEstimate.hrBPM), ("peaks", \.peaksBPM), ("spectral", \.spectralBPM), ("best", \.bestBPM)] {
             let pairs = estimates.compactMap { e -> (Double, Double)? in
@@ -49,15 +52,17 @@ public enum HeartRateFigures {
             let x = pairs.map { ($0.0 + $0.1) / 2 }, y = pairs.map { $0.0 - $0.1 }
             let span = [x.min()!, x.max()!]
             let plot = LinePlot(title: "Bland–Altman: \(name) − reference", xLabel: "mean of estimate and reference (BPM)", yLabel: "difference (BPM)",
-                                series: [PlotSeries(name: "windows", x: x, y: y, color: Palette.color(0), pointsOnly: true),
+                                series: [PlotSeries(name: String(format: "95 %% limits [%.1f, %.1f]", m.limitsOfAgreement[0], m.limitsOfAgreement[1]),
+                                                    x: span, y: Array(repeating: (m.limitsOfAgreement[0] + m.limitsOfAgreement[1]) / 2, count: 2),
+                                                    color: Palette.color(7), band: Array(repeating: (m.limitsOfAgreement[1] - m.limitsOfAgreement[0]) / 2, count: 2)),
+                                         PlotSeries(name: "windows", x: x, y: y, color: Palette.color(0), pointsOnly: true),
                                          PlotSeries(name: String(format: "bias %+.2f", m.bias), x: span, y: [m.bias, m.bias], color: Palette.color(3)),
-                                         PlotSeries(name: String(format: "95 %% limits [%.1f, %.1f]", m.limitsOfAgreement[0], m.limitsOfAgreement[1]),
-                                                    x: span, y: [m.limitsOfAgreement[0], m.limitsOfAgreement[0]], color: Palette.color(7), dashed: true),
+                                         PlotSeries(name: "", x: span, y: [m.limitsOfAgreement[0], m.limitsOfAgreement[0]], color: Palette.color(7), dashed: true),
                                          PlotSeries(name: "", x: span, y: [m.limitsOfAgreement[1], m.limitsOfAgreement[1]], color: Palette.color(7), dashed: true)])
             figures.append(ReportFigure(fileName: "bland_altman_\(name).svg",
                                         caption: String(format: "Bland–Altman plot of %@ against the reference over %d windows: MAE %.3f BPM, bias %+.3f BPM, 95 %% limits of agreement [%.2f, %.2f] BPM.",
                                                         name, m.windows, m.mae, m.bias, m.limitsOfAgreement[0], m.limitsOfAgreement[1]),
-                                        svg: plot.svg(width: 560, height: 400)))
+                                        svg: plot.svg(width: 900, height: 640)))
         }
         return figures
     }
