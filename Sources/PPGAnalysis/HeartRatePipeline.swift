@@ -26,8 +26,9 @@ public struct HeartRateOptions: Sendable {
     public var runModel = true
     public var runSpectral = true
     public var spectral = SpectralPeakOptions()
-    /// The beat detector, intervals and signal quality (`peaks_bpm`, `sqi`).
-    public var runPeaks = true
+    /// The beat detector, intervals and signal quality (`peaks_bpm`, `sqi`); off by default
+    /// (`ppgscope hr` turns it on), so the other commands prepare windows as before.
+    public var runPeaks = false
     public var elgendi = ElgendiParameters()
     /// The model's input convention and what to do about it (none by default: the data as given).
     public var conditioning = ConditioningOptions()

@@ -11,6 +11,7 @@ import Testing
         options.filter = filter
         options.conditioning = ConditioningOptions(convention: .kidPPG)
         options.spectral = .guarded
+        options.runPeaks = true
         return options
     }
 

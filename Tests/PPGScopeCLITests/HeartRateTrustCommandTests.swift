@@ -34,6 +34,17 @@ import Testing
         #expect(html.contains("flipped to upright"))
     }
 
+    @Test func inspectConditionsTheInputAsHrDoes() throws {
+        let dir = try CLI.temporaryDirectory("inspectcond")
+        #expect(try CLI.run(["synth", "--hr", "59", "--duration", "24", "--rate", "100", "--polarity", "inverted",
+                             "--offset", "515", "--scale", "100", "--out", dir + "/finger.h5"]).status == 0)
+        let r = try CLI.run(["inspect", "--model", "models/kid_ppg_weights.h5", "--recording", dir + "/finger.h5", "--no-ablation", "--out", dir + "/report"])
+        #expect(r.status == 0 && r.stderr.contains("flipped to upright") && r.stderr.contains("baseline"), "\(r.stderr)")
+        let kept = try CLI.run(["inspect", "--model", "models/kid_ppg_weights.h5", "--recording", dir + "/finger.h5", "--no-ablation",
+                                "--polarity", "as-is", "--scale", "none", "--out", dir + "/report2"])
+        #expect(kept.status == 0 && kept.stderr.contains("warning: input outside the model's training data: polarity"), "\(kept.stderr)")
+    }
+
     @Test func withoutAModelTheClassicalEstimatorsStillGiveBestBPM() throws {
         let dir = try CLI.temporaryDirectory("hrclassical")
         #expect(try CLI.run(["synth", "--hr", "90", "--duration", "30", "--rate", "50", "--out", dir + "/p.h5"]).status == 0)
