@@ -113,6 +113,8 @@ public struct ClassicalAnalysis: Sendable {
     /// Per window: HR from the accepted intervals (BPM) and the quality.
     public var peaksBPM: [Double?]
     public var quality: [WindowQuality]
+    /// Per window: the share of the raw signal that is flat (clipped or dropped out), see `SignalDefects`.
+    public var flatShare: [Double] = []
 
     /// Analyses `ppg` (systolic peaks upwards, any rate the band-pass fits) over `layout`'s `count` windows.
     public init(ppg: [Double], samplingRateHz fs: Double, layout: WindowLayout, count: Int,
@@ -136,5 +138,30 @@ public struct ClassicalAnalysis: Sendable {
         }
         peaksBPM = bpm
         self.quality = quality
+    }
+}
+
+/// Saturation and drop-outs: stretches where a raw PPG does not move.
+public enum SignalDefects {
+    /// Per window of `layout`: the share of the window's samples lying in runs of identical values
+    /// at least `minimumRunS` long (at least 3 samples) — an ADC at its limit, or a sensor that
+    /// stopped (drop-outs to 0). `samples` is the raw channel at `fs` Hz.
+    public static func flatShare(_ samples: [Float], samplingRateHz fs: Double, layout: WindowLayout, count: Int,
+                                 minimumRunS: Double = 0.05) -> [Double] {
+        let minimumRun = max(3, Int((minimumRunS * fs).rounded(.up)))
+        var flat = [Bool](repeating: false, count: samples.count)
+        var start = 0
+        for i in 1...samples.count {
+            if i == samples.count || samples[i] != samples[start] {
+                if i - start >= minimumRun { for k in start..<i { flat[k] = true } }
+                start = i
+            }
+        }
+        var prefix = [Int](repeating: 0, count: samples.count + 1)
+        for i in samples.indices { prefix[i + 1] = prefix[i] + (flat[i] ? 1 : 0) }
+        return (0..<count).map { n in
+            let lo = min(Int((layout.startS(n) * fs).rounded()), samples.count), hi = min(Int((layout.endS(n) * fs).rounded()), samples.count)
+            return hi > lo ? Double(prefix[hi] - prefix[lo]) / Double(hi - lo) : 0
+        }
     }
 }

@@ -7,7 +7,7 @@ public enum BestSource: String, Sendable, Codable, CaseIterable {
 /// distribution, else the classical estimate where the signal quality is good (beats first, the
 /// spectral peak when there are too few clean beats), else nothing. Where the model is confident
 /// and clean beats (SQI ≥ `refineSQI`) agree with it within `agreementBPM`, the beats' rate is the
-/// finer measurement and is taken.
+/// finer measurement and is taken. Windows with clipping or drop-outs leave the model out.
 public struct BestEstimateOptions: Sendable, Equatable {
     /// The model is confident when its std is at most this (BPM); nil: the std at which
     /// p(|error| < threshold) = 0.5 (14.8 BPM for the default 10 BPM threshold).
@@ -20,6 +20,9 @@ public struct BestEstimateOptions: Sendable, Equatable {
     public var maximumChangeBPM = 10.0
     public var maximumChangeBPMPerS = 3.0
     public var refineSQI = 0.8
+    /// A window whose raw PPG is flat (clipped, dropped out) on more than this share is not
+    /// trusted to the model: it never saw a saturated or missing pulse.
+    public var maximumFlatShare = 0.05
     public var agreementBPM = 5.0
     public init() {}
 
@@ -27,7 +30,7 @@ public struct BestEstimateOptions: Sendable, Equatable {
     public func choose(_ e: WindowEstimate, modelInDistribution: Bool, thresholdBPM: Double,
                        previous: (timeS: Double, bpm: Double)? = nil) -> (Double?, BestSource) {
         let maximumStd = maximumModelStdBPM ?? RetentionAnalysis.stdThreshold(forProbabilityHalfWithin: thresholdBPM)
-        if let hr = e.hrBPM, modelInDistribution, (e.hrStdBPM.map { $0 <= maximumStd } ?? true) {
+        if let hr = e.hrBPM, modelInDistribution, (e.hrStdBPM.map { $0 <= maximumStd } ?? true), (e.flatShare ?? 0) <= maximumFlatShare {
             if let p = e.peaksBPM, let sqi = e.sqi, sqi >= refineSQI, abs(p - hr) <= agreementBPM { return (p, .peaks) }
             return (hr, .model)
         }

@@ -53,13 +53,16 @@ public struct WindowEstimate: Sendable, Equatable {
     public var peaksBPM: Double? = nil
     /// Signal-quality index, 0…1 (higher is better).
     public var sqi: Double? = nil
+    /// Share of the window where the raw PPG is flat (clipped or dropped out).
+    public var flatShare: Double? = nil
     /// The number to read, and where it comes from.
     public var bestBPM: Double? = nil
     public var bestSource: BestSource = .none
 
     public init(window: Int, startS: Double, endS: Double, hrBPM: Double? = nil, hrStdBPM: Double? = nil, pWithin: Double? = nil,
                 spectralBPM: Double? = nil, referenceBPM: Double? = nil, peaksBPM: Double? = nil, sqi: Double? = nil,
-                bestBPM: Double? = nil, bestSource: BestSource = .none) {
+                flatShare: Double? = nil, bestBPM: Double? = nil, bestSource: BestSource = .none) {
+        self.flatShare = flatShare
         self.window = window
         self.startS = startS
         self.endS = endS
@@ -135,6 +138,7 @@ public enum HeartRatePipeline {
             let polarity = conditioning.after?.polarity ?? PPGStatistics.measure(x, samplingRateHz: source.samplingRateHz)?.polarity
             if polarity == .inverted { x = x.map { -$0 } }
             classical = try ClassicalAnalysis(ppg: x, samplingRateHz: source.samplingRateHz, layout: layout, count: count, parameters: options.elgendi)
+            classical?.flatShare = SignalDefects.flatShare(ppgChannel.samples, samplingRateHz: ppgChannel.samplingRateHz, layout: layout, count: count)
         }
 
         if options.filter == .none {
@@ -256,6 +260,7 @@ public enum HeartRatePipeline {
                 if let classical = windows.classical {
                     block[i].peaksBPM = classical.peaksBPM[block[i].window]
                     block[i].sqi = classical.quality[block[i].window].sqi
+                    block[i].flatShare = classical.flatShare.isEmpty ? nil : classical.flatShare[block[i].window]
                 }
                 (block[i].bestBPM, block[i].bestSource) = options.best.choose(block[i], modelInDistribution: inDistribution,
                                                                               thresholdBPM: options.thresholdBPM, previous: lastBest)

@@ -25,7 +25,8 @@ struct HRCommand: ParsableCommand {
         intervals with outlier rejection → peaks_bpm; the spectral peak with a harmonic guard, tracking \
         the last trusted estimate (0.5–1.4 ×); sqi from beat-template correlation (Orphanidou 2015) and \
         skewness (Elgendi 2016). best_bpm: the model where confident (std < the p(|error| < threshold) = 0.5 \
-        std) and in distribution, else peaks or spectral where sqi ≥ --sqi-min, else empty.
+        std), in distribution and not clipped or dropped out, else peaks or spectral where sqi ≥ --sqi-min \
+        and reachable from the last best_bpm, else empty.
         CSV: '#' lines with the conditioning, then columns window, start_s, end_s, hr_bpm, hr_std_bpm, \
         p_within, spectral_bpm, reference_bpm, peaks_bpm, sqi, best_bpm, best_source.
         """)

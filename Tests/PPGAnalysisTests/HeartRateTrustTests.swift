@@ -94,6 +94,22 @@ import Testing
         #expect(abs(a - b) <= 1, "KID-PPG MAE \(a) on the device's signal, \(b) in canonical form")
     }
 
+    /// A finger-like recording that saturates and drops out: KID-PPG stays confident but is off
+    /// (MAE 4.3 measured), so windows with flat stretches leave it out and best_bpm comes from the beats.
+    @Test func clippedAndDroppedOutWindowsLeaveTheModelOut() throws {
+        var o = PPGSynthesisOptions(samplingRateHz: 100, durationS: 120, heartRate: .constant(bpm: 59), noiseStd: 0.05)
+        o.device = DeviceTransform(inverted: true, scale: 100, offset: 515, clipShare: 0.15, dropouts: 5)
+        let recording = try Synth.ppg(o)
+        let options = Self.trustOptions(filter: .none)
+        let estimates = try HeartRatePipeline.estimate(try HeartRatePipeline.prepare(recording, options: options),
+                                                       network: try Files.model(Files.kidPPG), reference: recording.referenceHR, options: options)
+        #expect(estimates.allSatisfy { ($0.flatShare ?? 0) > 0.05 }, "the clipped peaks are flat in every window")
+        #expect(!estimates.contains { $0.bestSource == .model })
+        let model = try #require(modelMAE(estimates))
+        let best = try #require(HeartRateMetrics(estimates: estimates.map(\.bestBPM), references: estimates.map(\.referenceBPM)))
+        #expect(model > 3 && best.mae < 0.5 && best.windows >= 30, "model MAE \(model), best \(best.mae) over \(best.windows) windows")
+    }
+
     /// Forced the wrong way round, the input is out of distribution and best_bpm leaves the model out.
     @Test func anInvertedInputTakenAsIsIsOutOfDistribution() throws {
         var o = PPGSynthesisOptions(samplingRateHz: 64, durationS: 30, heartRate: .constant(bpm: 80), seed: 2)
