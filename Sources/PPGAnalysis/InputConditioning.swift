@@ -139,7 +139,9 @@ public enum InputConditioning {
         }
         if report.flipped { x = x.map { -$0 } }
         // 2. Baseline: removed when the signal is not centred like the training data.
-        let stats = report.flipped ? PPGStatistics.measure(x, samplingRateHz: fs) : before
+        // Flipping changes only the sign of the slope skewness.
+        var stats = before
+        if report.flipped { stats?.slopeSkewness.negate() }
         if let stats, stats.offsetRatio > convention.maximumOffsetRatio || stats.baselinePowerShare > convention.maximumBaselinePowerShare {
             let band = try ButterworthBandPass(order: convention.baselineFilterOrder, lowHz: convention.baselineBandHz.lowerBound,
                                                highHz: min(convention.baselineBandHz.upperBound, 0.45 * fs), samplingRateHz: fs)
@@ -159,7 +161,7 @@ public enum InputConditioning {
             report.scaleFactor = k
             report.steps.append("scale: × \(k) (--scale)")
         case .auto:
-            if let amplitude = PPGStatistics.measure(x, samplingRateHz: fs)?.windowStdMedian, amplitude > 0 {
+            if let amplitude = (report.baselineRemoved ? PPGStatistics.measure(x, samplingRateHz: fs) : stats)?.windowStdMedian, amplitude > 0 {
                 if convention.amplitudeRange.contains(amplitude) {
                     report.steps.append(String(format: "scale: median window std %.4g within the training range %.4g–%.4g, kept",
                                                amplitude, convention.amplitudeRange.lowerBound, convention.amplitudeRange.upperBound))
