@@ -46,7 +46,14 @@ public struct BeatSeries: Sendable, Equatable {
     /// nil with fewer than `minimumIntervals` accepted, or when fewer than half of the intervals
     /// inside were accepted.
     public func heartRate(fromS startS: Double, toS endS: Double, minimumIntervals: Int = 2) -> Double? {
-        let inside = intervals.filter { $0.startS >= startS && $0.endS <= endS }
+        // Intervals are in time order: binary-search the first that starts inside.
+        var lo = 0, hi = intervals.count
+        while lo < hi { let mid = (lo + hi) / 2; if intervals[mid].startS < startS { lo = mid + 1 } else { hi = mid } }
+        var inside: [InterBeatInterval] = []
+        for i in lo..<intervals.count {
+            guard intervals[i].endS <= endS else { break }
+            inside.append(intervals[i])
+        }
         let kept = inside.filter(\.accepted)
         guard kept.count >= minimumIntervals, 2 * kept.count >= inside.count else { return nil }
         return 60 / (kept.reduce(0) { $0 + $1.seconds } / Double(kept.count))
@@ -129,12 +136,17 @@ public struct ClassicalAnalysis: Sendable {
             return (Double(p) + (d < 0 ? max(-0.5, min(0.5, 0.5 * (a - c) / d)) : 0)) / fs
         }, rejection: rejection)
         var bpm: [Double?] = [], quality: [WindowQuality] = []
+        var first = 0
         for n in 0..<count {
             let start = layout.startS(n), end = layout.endS(n)
             bpm.append(beats.heartRate(fromS: start, toS: end))
             let range = Int((start * fs).rounded())..<min(Int((end * fs).rounded()), filtered.count)
+            // Windows move forwards: the peaks before this one's start are never needed again.
+            while first < peaks.count && peaks[first] < range.lowerBound { first += 1 }
+            var last = first
+            while last < peaks.count && peaks[last] < range.upperBound { last += 1 }
             quality.append(range.isEmpty ? WindowQuality(skewness: 0, templateCorrelation: 0)
-                                         : WindowQuality.measure(filtered, range: range, peaks: peaks, samplingRateHz: fs))
+                                         : WindowQuality.measure(filtered, range: range, peaks: Array(peaks[first..<last]), samplingRateHz: fs))
         }
         peaksBPM = bpm
         self.quality = quality

@@ -28,21 +28,30 @@ public struct PPGStatistics: Sendable, Codable, Equatable {
 
     public var polarity: PPGPolarity { slopeSkewness >= 0 ? .upright : .inverted }
 
-    /// Measures `x` sampled at `fs` Hz; nil when it is shorter than one window or the rate cannot carry 0.5–8 Hz… at least 2 Hz of band.
-    public static func measure(_ x: [Double], samplingRateHz fs: Double, windowS: Double = 8, shiftS: Double = 2) -> PPGStatistics? {
+    /// Measures `x` sampled at `fs` Hz over its windows (at most `maximumWindows`, evenly spread);
+    /// nil when it is shorter than one window or too slow for the 0.5–8 Hz band-pass.
+    public static func measure(_ x: [Double], samplingRateHz fs: Double, windowS: Double = 8, shiftS: Double = 2,
+                               maximumWindows: Int = 256) -> PPGStatistics? {
         let length = Int((windowS * fs).rounded()), shift = max(1, Int((shiftS * fs).rounded()))
         guard length > 8, x.count >= length, let band = try? ElgendiParameters().bandPass(samplingRateHz: fs) else { return nil }
         let mean = SignalStatistics.mean(x[...])
         let filtered = band.filtfilt(x.map { $0 - mean })
         var stds: [Double] = [], offsets: [Double] = [], baseline: [Double] = [], slopes: [Double] = []
-        for start in stride(from: 0, through: x.count - length, by: shift) {
+        // At most `maximumWindows` windows, evenly spread: the statistics of a long recording
+        // without reading every overlapping window.
+        let all = (x.count - length) / shift + 1
+        let starts = all <= maximumWindows ? (0..<all).map { $0 * shift }
+                                           : (0..<maximumWindows).map { ($0 * (all - 1) / (maximumWindows - 1)) * shift }
+        for start in starts {
             let w = x[start..<(start + length)], f = filtered[start..<(start + length)]
             let m = SignalStatistics.mean(w), s = SignalStatistics.standardDeviation(w)
             stds.append(s)
             offsets.append(s > 0 ? abs(m) / s : (m == 0 ? 0 : .infinity))
             let kept = f.reduce(0) { $0 + $1 * $1 }, total = w.reduce(0) { $0 + ($1 - m) * ($1 - m) }
             baseline.append(total > 0 ? max(0, 1 - kept / total) : 0)
-            slopes.append(SignalStatistics.skewness(zip(f.dropFirst(), f).map { $0 - $1 }[...]))
+            var slope = [Double](repeating: 0, count: length - 1)
+            for k in 0..<(length - 1) { slope[k] = filtered[start + k + 1] - filtered[start + k] }
+            slopes.append(SignalStatistics.skewness(slope[...]))
         }
         let slope = SignalStatistics.median(slopes)!
         return PPGStatistics(windowStdMedian: SignalStatistics.median(stds)!, windowStdP05: SignalStatistics.quantile(stds, 0.05)!,
@@ -179,7 +188,11 @@ public enum InputConditioning {
             report.outOfDistribution = outOfDistribution(before, convention: convention)
             return (channel, report)
         }
-        let after = PPGStatistics.measure(x, samplingRateHz: fs)
+        // Only a removed baseline changes more than the sign and the scale of the statistics.
+        var after = report.baselineRemoved ? PPGStatistics.measure(x, samplingRateHz: fs) : stats
+        if !report.baselineRemoved, let k = Optional(report.scaleFactor), k != 1 {
+            after?.windowStdMedian *= k; after?.windowStdP05 *= k; after?.windowStdP95 *= k
+        }
         report.after = after
         report.outOfDistribution = outOfDistribution(after, convention: convention)
         var out = channel
