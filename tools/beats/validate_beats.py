@@ -11,7 +11,7 @@ HeartPy's `process` (accepted peaks) on it. Writes JSON (the fixture
 Tests/PPGAnalysisTests/Fixtures/beat_detectors.json); BeatDetectorTests compares ppgscope beat by beat.
 Needs: pip install neurokit2 heartpy h5py (the fixture was made with neurokit2 0.3.0, heartpy 1.2.7, scipy 1.17.1).
 """
-import json, os, subprocess, sys, tempfile
+import importlib.metadata, json, os, subprocess, sys, tempfile
 import h5py, numpy as np, scipy, scipy.signal
 import neurokit2 as nk, heartpy as hp
 
@@ -34,7 +34,7 @@ def analyse(x, fs):
 
 def main():
     ppgscope, out = sys.argv[1], sys.argv[2]
-    result = {"scipy": scipy.__version__, "neurokit2": nk.__version__, "heartpy": getattr(hp, "__version__", "?"), "signals": {}}
+    result = {"scipy": scipy.__version__, "neurokit2": nk.__version__, "heartpy": importlib.metadata.version("heartpy"), "signals": {}}
     work = tempfile.mkdtemp()
     for name, args in SYNTH.items():
         path = os.path.join(work, name + ".h5")
