@@ -24,6 +24,7 @@ struct CompareCommand: ParsableCommand {
 
     @Option(help: "Keras model file (give two to compare models).") var model: [String]
     @Option(help: "Recording (give two to compare recordings).") var recording: [String]
+    @OptionGroup(title: "Reading the recordings (applies to each)") var recordingOptions: RecordingOptions
     @Option(help: "Output directory (replaced).") var out: String
     @Option(help: "Motion-artefact filter for recordings with ACC: exact, reference or none.") var filter: String = "exact"
 
@@ -43,7 +44,7 @@ struct CompareCommand: ParsableCommand {
         var results: [InspectionResult] = []
         for run in runs {
             let network = try KerasModelFile.load(run.model)
-            let rec = try RecordingIO.read(run.recording)
+            let rec = try recordingOptions.load(run.recording).recording
             var hr = HeartRateOptions()
             hr.filter = FilterMode(rawValue: filter)!
             let prepared = try ModelInput.prepare(recording: rec, for: network, options: hr, source: run.recording)
