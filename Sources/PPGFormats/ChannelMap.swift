@@ -46,6 +46,12 @@ public enum ChannelMap {
     static let hrKeys: Set<String> = ["hr", "heartrate", "hrbpm", "pulserate", "pulse", "bpm", "ecghr", "hrecg", "heartratebpm", "referencehr"]
     static let bpmUnits: Set<String> = ["bpm", "min", "1min", "beatsmin", "beatspermin", "permin", "beatsperminute"]
     static let accPrefixes = ["acc", "accel", "accelerometer", "acceleration", "a"]
+    /// Labels that are never the PPG: activity labels, oxygen saturation, respiration, ECG leads,
+    /// blood pressure, skin conductance and temperature.
+    static let notPPG: Set<String> = ["activity", "spo2", "sao2", "resp", "respiration", "ecg", "ekg", "i", "ii", "iii", "avr", "avl",
+                                      "avf", "v", "v1", "v2", "v3", "v4", "v5", "v6", "mlii", "abp", "art", "cvp", "eda", "gsr", "temp",
+                                      "temperature", "bp", "co2", "eeg", "emg", "eog"]
+    static let notPPGPrefixes = ["ecg", "ekg", "eeg", "emg", "eog", "resp", "spo2", "temp", "eda", "device"]
 
     /// True for a heart-rate channel (BPM): an HR label with a BPM unit or at ≤ 4 Hz, or any BPM unit.
     static func isHeartRate(_ channel: Channel) -> Bool {
@@ -111,8 +117,10 @@ public enum ChannelMap {
             ppg = try find(named, "--ppg")
             ppgReason = "named"
         } else {
+            // A PPG is sampled faster than 4 Hz and is none of the other usual physiological signals.
             let others = recording.channels.filter { c in
-                !acc.contains(c.name) && accAxis(c.name) == nil && !isHeartRate(c) && key(c.name) != "activity"
+                !acc.contains(c.name) && accAxis(c.name) == nil && !isHeartRate(c) && c.samplingRateHz > 4
+                    && !notPPG.contains(key(c.name)) && !notPPGPrefixes.contains { key(c.name).hasPrefix($0) }
             }
             let labelled = others.filter { c in
                 let k = key(c.name)

@@ -30,7 +30,8 @@ public enum RecordingSummary {
                 lines.append("time stamps: \(String(format: "%.6g", rate)) Hz measured, jitter \(jitter) (std), worst step deviation \(worst)"
                              + (timing.resampledToGrid ? "; resampled onto a uniform grid (linear interpolation)" : "; uniform"))
             }
-        } else {
+        }
+        if recording.timing?.measuredRateHz == nil {
             lines.append("time stamps: none (uniform sampling at the stated rate; jitter 0)")
         }
         let spans = recording.continuousSpansS

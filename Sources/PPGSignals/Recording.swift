@@ -100,6 +100,28 @@ public struct Recording: Sendable, Equatable {
     /// The spans windows may be cut from: `segmentsS`, or the whole recording.
     public var continuousSpansS: [Range<Double>] { segmentsS.isEmpty ? [0..<durationS] : segmentsS }
 
+    /// The part of the recording in `span` (s): each channel from its first sample at or after the
+    /// start to its last before the end, the reference HR shifted to the new t = 0 (the PPG's or
+    /// the first channel's first sample time), no segments. `startS` is that new t = 0 in the old clock.
+    public func slice(_ span: Range<Double>) -> (recording: Recording, startS: Double) {
+        let lead = channel("ppg") ?? channels[0]
+        let startS = (span.lowerBound * lead.samplingRateHz - 1e-9).rounded(.up) / lead.samplingRateHz
+        var out = self
+        out.segmentsS = []
+        out.channels = channels.map { c in
+            var c = c
+            let first = min(max(Int((startS * c.samplingRateHz - 1e-6).rounded(.up)), 0), c.samples.count)
+            let end = min(max(Int((span.upperBound * c.samplingRateHz + 1e-6).rounded(.down)), first), c.samples.count)
+            c.samples = Array(c.samples[first..<end])
+            return c
+        }
+        if let hr = referenceHR {
+            out.referenceHR = HeartRateSeries(timesS: hr.timesS.map { $0 - startS }, bpm: hr.bpm)
+        }
+        if var timing = out.timing, let t0 = timing.startUnixS { timing.startUnixS = t0 + startS; out.timing = timing }
+        return (out, startS)
+    }
+
     /// The channel called `name`, if present.
     public func channel(_ name: String) -> Channel? { channels.first { $0.name == name } }
 
