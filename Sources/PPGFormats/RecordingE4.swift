@@ -42,7 +42,18 @@ public enum RecordingE4 {
 
     /// The signal files of a zip, by base name (entries may sit in one sub-folder).
     static func zipEntries(_ path: String) throws -> [String: String] {
-        throw PPGScopeError(file: path, "reading E4 zips is not available in this build: unzip it and give the folder")
+        let archive = try ZipArchive.open(path)
+        defer { archive.close() }
+        var files: [String: String] = [:]
+        for entry in archive.entries where !entry.isDirectory && !entry.name.hasPrefix("__MACOSX/") {
+            let base = (entry.name as NSString).lastPathComponent
+            guard signalFiles.contains(base) else { continue }
+            guard files[base] == nil else {
+                throw PPGScopeError(file: path, object: entry.name, "the zip holds more than one \(base): give one export at a time")
+            }
+            files[base] = String(decoding: try archive.data(entry.name), as: UTF8.self)
+        }
+        return files
     }
 
     /// One E4 signal file: start (UNIX s), rate (Hz) and the columns of samples.
