@@ -229,8 +229,11 @@ public enum RecordingCSV {
                 for c in channelIndices { columns[c] = UniformGrid.interpolate(columns[c], at: times, rateHz: rate, count: count) }
                 segments = UniformGrid.segments(times, gapsAfter: analysis.gapsAfter, rateHz: rate)
             }
-            timing = SampleTiming(startUnixS: unit?.isAbsolute == true ? times[0] : nil, measuredRateHz: implied.rateHz,
-                                  jitterS: analysis.jitterS, maxDeviationS: analysis.maxDeviationS, resampledToGrid: !analysis.isUniform)
+            // ppgscope's own uniform `time_s` column says nothing beyond the rate (and round-trips exactly).
+            if !(analysis.isUniform && timeName == timeColumn) {
+                timing = SampleTiming(startUnixS: unit?.isAbsolute == true ? times[0] : nil, measuredRateHz: implied.rateHz,
+                                      jitterS: analysis.jitterS, maxDeviationS: analysis.maxDeviationS, resampledToGrid: !analysis.isUniform)
+            }
         } else if let r = explicitRate ?? commentRate {
             rate = r
             if let unit, unit.isAbsolute, let t = times.first { timing = SampleTiming(startUnixS: t) }
@@ -260,7 +263,7 @@ public enum RecordingCSV {
             reference = HeartRateSeries(timesS: t, bpm: v)
         }
         if let t0 = times.first, t0 != 0, unit?.isAbsolute != true { metadata["csv_time_offset_s"] = "\(t0)" }
-        if let unit, timeIndex != nil { metadata["csv_time_column"] = "\(timeName) (\(unit.rawValue))" }
+        if let unit, timeIndex != nil, timing != nil { metadata["csv_time_column"] = "\(timeName) (\(unit.rawValue))" }
         let recording = Recording(channels: channels, referenceHR: reference, metadata: metadata, segmentsS: segments, timing: timing)
         try recording.validate()
         return recording

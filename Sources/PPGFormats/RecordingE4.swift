@@ -95,7 +95,7 @@ public enum RecordingE4 {
     public static func parse(files: [String: String]) throws -> Recording {
         guard let bvpText = files["BVP.csv"] else {
             let found = files.keys.sorted()
-            throw PPGScopeError("no BVP.csv: an Empatica E4 export holds BVP.csv (and ACC.csv, HR.csv, …)\(found.isEmpty ? "" : "; found \(found.joined(separator: ", "))")")
+            throw PPGScopeError("not an Empatica E4 export (a directory or zip holding BVP.csv, ACC.csv, HR.csv, …): no BVP.csv\(found.isEmpty ? "" : "; found \(found.joined(separator: ", "))")")
         }
         var signals: [(names: [String], units: [String], file: SignalFile, scale: Float)] = []
         signals.append((["bvp"], ["a.u."], try parseSignal(bvpText, name: "BVP.csv", columns: 1), 1))

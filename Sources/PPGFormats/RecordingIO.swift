@@ -26,7 +26,7 @@ public enum RecordingFormat: String, Sendable, CaseIterable {
     case wav
     /// `.flac`: 24-bit FLAC, scaled per channel.
     case flac
-    /// `.csv` (also `.tsv`, `.txt`): text, one row per sample.
+    /// `.csv` (and any other text file, by content): text, one row per sample.
     case csv
     /// An Empatica E4 export: its folder (holding `BVP.csv`) or its `.zip` (read).
     case e4
@@ -50,7 +50,7 @@ public enum RecordingFormat: String, Sendable, CaseIterable {
         case "h5", "hdf5": return .hdf5
         case "wav": return .wav
         case "flac": return .flac
-        case "csv", "tsv", "txt": return .csv
+        case "csv": return .csv
         case "zip": return .e4
         case "edf", "bdf", "rec": return .edf
         case "hea": return .wfdb
@@ -81,7 +81,8 @@ public enum RecordingFormat: String, Sendable, CaseIterable {
         if starts(Array("0       ".utf8)) || starts([0xFF] + Array("BIOSEMI".utf8)) { return .edf }
         if head.isEmpty { throw PPGScopeError(file: path, "empty file (0 bytes)") }
         if head.allSatisfy({ $0 == 9 || $0 == 10 || $0 == 13 || ($0 >= 32 && $0 != 127) }) { return .csv }
-        throw PPGScopeError(file: path, "unknown recording format: not HDF5, WAV, FLAC, EDF/BDF, WFDB, an E4 export or CSV text")
+        let ext = URL(fileURLWithPath: path).pathExtension
+        throw PPGScopeError(file: path, "unknown recording format \(ext.isEmpty ? "(no extension)" : "'.\(ext)'"): the content is not HDF5, WAV, FLAC, EDF/BDF, a zip or text, and the extension is none of .h5/.hdf5, .wav, .flac, .csv, .edf/.bdf, .hea (WFDB), .zip (Empatica E4)")
     }
 }
 
