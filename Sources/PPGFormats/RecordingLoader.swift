@@ -71,7 +71,8 @@ public enum RecordingLoader {
             throw firstError ?? error
         }
         if let hr = recording.referenceHR, !hr.isEmpty { return (hr, recording.timing?.startUnixS) }
-        let candidates = recording.channels.filter { ChannelMap.isHeartRate($0) && !ChannelMap.isDeviceEstimate($0) }
+        var candidates = recording.channels.filter { ChannelMap.isHeartRate($0) && !ChannelMap.isDeviceEstimate($0) }
+        if candidates.count > 1, let hr = candidates.first(where: { ChannelMap.key($0.name) == "hr" }) { candidates = [hr] }
         guard candidates.count == 1 || recording.channels.count == 1 else {
             throw firstError ?? PPGScopeError(file: path, object: "reference HR",
                                               candidates.isEmpty ? "no heart-rate channel (BPM) among: \(ChannelMap.listing(recording))"

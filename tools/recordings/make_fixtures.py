@@ -34,7 +34,7 @@ def write_expected(path, names, columns):
     """Writes what a format's own reader returned: one column per signal, shortest round-trip floats."""
     length = max(len(c) for c in columns)
     with open(path, "w", newline="") as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator="\n")
         w.writerow(names)
         for i in range(length):
             w.writerow([repr(float(c[i])) if i < len(c) else "" for c in columns])
@@ -96,6 +96,7 @@ def write_edf(path, signals, record_s=1.0, bdf=False):
                         "physical_min": round(lo - pad, 3), "physical_max": round(hi + pad, 3),
                         "digital_min": -digital - 1, "digital_max": digital, "transducer": "", "prefilter": ""})
     writer.setSignalHeaders(headers)
+    writer.setStartdatetime(datetime.datetime(2017, 5, 22, 7, 15, 25))  # fixed, so the files are reproducible
     writer.setDatarecordDuration(record_s)
     writer.writeSamples([np.asarray(v, dtype=np.float64) for _, _, _, v in signals])
     writer.close()
