@@ -76,7 +76,9 @@ def zip_folder(folder, path, leave_out=()):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name in sorted(os.listdir(folder)):
             if name not in leave_out:
-                z.write(os.path.join(folder, name), name)
+                info = zipfile.ZipInfo(name, date_time=(2017, 5, 22, 7, 15, 25))  # fixed, so the zip is reproducible
+                info.compress_type = zipfile.ZIP_DEFLATED
+                z.writestr(info, open(os.path.join(folder, name), "rb").read())
 
 
 # ---------------------------------------------------------------------------------------------
