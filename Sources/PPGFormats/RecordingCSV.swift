@@ -72,6 +72,15 @@ public enum RecordingCSV {
         return nil
     }
 
+    /// A cell without surrounding spaces and quotes (no copy when there are none).
+    static func cleanCell(_ cell: Substring) -> Substring {
+        var c = cell
+        while let f = c.first, f == " " || f == "\t" { c = c.dropFirst() }
+        while let l = c.last, l == " " || l == "\t" { c = c.dropLast() }
+        if c.count >= 2, c.first == "\"", c.last == "\"" { c = c.dropFirst().dropLast() }
+        return c
+    }
+
     /// A number cell: Swift's `Double` syntax, with a decimal comma accepted when `decimalComma`.
     static func number<S: StringProtocol>(_ cell: S, decimalComma: Bool) -> Double? {
         if let v = Double(cell) { return v }
@@ -85,7 +94,7 @@ public enum RecordingCSV {
         var units: [String: String] = [:]
         var metadata: [String: String] = [:]
         var referenceComments: [(Double, Double)] = []
-        var rows: [[String]] = []
+        var rows: [[Substring]] = []
         var rowLines: [Int] = []
         var separator: Character?? = nil
 
@@ -119,15 +128,11 @@ public enum RecordingCSV {
                 continue
             }
             if separator == nil { separator = .some(delimiter(of: line)) }
-            let cells: [String]
+            let cells: [Substring]
             if let sep = separator! {
-                cells = line.split(separator: sep, omittingEmptySubsequences: false).map { cell in
-                    var c = cell.trimmingCharacters(in: .whitespaces)
-                    if c.count >= 2, c.hasPrefix("\""), c.hasSuffix("\"") { c = String(c.dropFirst().dropLast()) }
-                    return c
-                }
+                cells = line.split(separator: sep, omittingEmptySubsequences: false).map(cleanCell)
             } else {
-                cells = [trimmed]
+                cells = [Substring(trimmed)]
             }
             rows.append(cells)
             rowLines.append(lineNumber)
@@ -138,7 +143,7 @@ public enum RecordingCSV {
         // A header unless every cell of the first row is a number or a datetime.
         let firstRowIsData = rows[0].allSatisfy { number($0, decimalComma: decimalComma) != nil || CSVTimeColumn.parseDateTime($0) != nil }
         let hasHeader = !firstRowIsData
-        let header = hasHeader ? rows.removeFirst() : (1...rows[0].count).map { "column\($0)" }
+        let header = hasHeader ? rows.removeFirst().map(String.init) : (1...rows[0].count).map { "column\($0)" }
         if hasHeader { rowLines.removeFirst() }
         var seen = Set<String>()
         for (i, name) in header.enumerated() {
@@ -168,7 +173,7 @@ public enum RecordingCSV {
         let timeName = timeIndex.map { header[$0] } ?? timeColumn
 
         var columns = [[Float]](repeating: [], count: header.count)
-        var timeCells: [String] = []
+        var timeCells: [Substring] = []
         var referenceCells: [Double] = []
         for c in channelIndices { columns[c].reserveCapacity(rows.count) }
         for (r, cells) in rows.enumerated() {
@@ -187,11 +192,11 @@ public enum RecordingCSV {
                     }
                     referenceCells.append(v)
                 } else {
-                    guard let d = number(cell, decimalComma: decimalComma) else {
+                    // Parsed straight to Float (no double rounding through Double: round trips stay exact).
+                    guard let v = Float(cell) ?? (decimalComma ? Float(cell.replacingOccurrences(of: ",", with: ".")) : nil) else {
                         throw PPGScopeError(object: "line \(line), column \(header[c])", "not a number: \"\(cell)\"")
                     }
-                    let v = Float(d)
-                    guard d.isFinite, v.isFinite else {
+                    guard v.isFinite else {
                         throw PPGScopeError(object: "line \(line), column \(header[c])", "\(cell) is not accepted (NaN and Inf are not valid samples)")
                     }
                     columns[c].append(v)
@@ -224,6 +229,10 @@ public enum RecordingCSV {
             } else {
                 if explicitRate ?? commentRate != nil, abs(implied.rateHz - rate) > 0.05 * rate {
                     throw PPGScopeError(object: timeName, "time stamps imply \(String(format: "%.4g", implied.rateHz)) Hz but the sampling rate is \(rate) Hz")
+                }
+                let span = (times[times.count - 1] - times[0]) * rate
+                guard span < Double(UniformGrid.maximumGridSamples) else {
+                    throw PPGScopeError(object: timeName, "the time stamps span \(times[times.count - 1] - times[0]) s: at \(rate) Hz that is more than \(UniformGrid.maximumGridSamples) samples; check the time unit (--time-unit)")
                 }
                 let count = UniformGrid.gridCount(times, rateHz: rate)
                 for c in channelIndices { columns[c] = UniformGrid.interpolate(columns[c], at: times, rateHz: rate, count: count) }
@@ -271,7 +280,7 @@ public enum RecordingCSV {
 
     /// The time column's cells in seconds (UNIX seconds for absolute units), and the unit used.
     /// Throws naming the line for a cell that does not parse, a repeated time or a time that goes back.
-    static func parseTimes(_ cells: [String], lines: [Int], column: String, options: RecordingReadOptions,
+    static func parseTimes(_ cells: [Substring], lines: [Int], column: String, options: RecordingReadOptions,
                            decimalComma: Bool) throws -> ([Double], CSVTimeUnit) {
         var unit = options.timeUnit ?? CSVTimeColumn.unitHint(column)
         if unit == nil, let first = cells.first, number(first, decimalComma: decimalComma) == nil, CSVTimeColumn.parseDateTime(first) != nil {

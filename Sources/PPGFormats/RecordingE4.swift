@@ -79,7 +79,8 @@ public enum RecordingE4 {
         }
         let start = try cells(0)[0]
         let rate = try cells(1)[0]
-        guard rate > 0 else { throw PPGScopeError(object: "\(name) line 2", "the sample rate must be positive, found \(rate)") }
+        guard rate > 0, rate <= 100_000 else { throw PPGScopeError(object: "\(name) line 2", "the sample rate must be between 0 and 100 kHz, found \(rate)") }
+        guard abs(start) < 1e11 else { throw PPGScopeError(object: "\(name) line 1", "the start time \(start) is not UNIX seconds") }
         lines.removeFirst(2)
         var out = [[Float]](repeating: [], count: columns)
         for k in out.indices { out[k].reserveCapacity(lines.count) }
@@ -120,6 +121,10 @@ public enum RecordingE4 {
         if let text = files["HR.csv"] {
             let hr = try parseSignal(text, name: "HR.csv", columns: 1)
             let offset = hr.startUnixS - t0
+            let bvpDuration = channels[0].durationS
+            guard offset < bvpDuration else {
+                throw PPGScopeError(object: "HR.csv", "starts \(offset) s after BVP.csv, which lasts \(bvpDuration) s")
+            }
             let lead = max(0, Int((offset * hr.rateHz).rounded()))
             let values = hr.columns[0].dropFirst(max(0, -Int((offset * hr.rateHz).rounded())))
             if let first = values.first {

@@ -22,21 +22,26 @@ public enum RecordingEDF {
             guard offset + length <= head.count else { return nil }
             return Int(String(decoding: head[offset..<(offset + length)], as: UTF8.self).trimmingCharacters(in: .whitespaces))
         }
-        guard let headerBytes = field(184, 8), let records = field(236, 8), let ns = field(252, 4), ns > 0,
+        guard let headerBytes = field(184, 8), let records = field(236, 8), let ns = field(252, 4), ns > 0, ns <= 640, records < 100_000_000,
               headerBytes == 256 * (ns + 1), head.count >= headerBytes else { return nil }
         let bytesPerSample = head[0] == 0xFF ? 3 : 2
         var samples = 0
         for i in 0..<ns {
-            guard let n = field(256 + ns * 216 + i * 8, 8) else { return nil }
+            guard let n = field(256 + ns * 216 + i * 8, 8), n >= 0, n < 100_000_000 else { return nil }
             samples += n
         }
         return Layout(headerBytes: headerBytes, records: records, recordBytes: samples * bytesPerSample)
     }
 
     public static func read(_ path: String) throws -> Recording {
-        guard let data = FileManager.default.contents(atPath: path) else { throw PPGScopeError(file: path, "cannot read file") }
-        if let layout = layout([UInt8](data.prefix(256 * 641))), layout.records >= 0 {
-            let body = data.count - layout.headerBytes
+        guard let file = FileHandle(forReadingAtPath: path),
+              let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue else {
+            throw PPGScopeError(file: path, "cannot read file")
+        }
+        let head = (try? file.read(upToCount: 256 * (Int(EDFLIB_MAXSIGNALS) + 1))) ?? Data()
+        try? file.close()
+        if let layout = layout([UInt8](head)), layout.records >= 0 {
+            let body = size - layout.headerBytes
             let expected = layout.records * layout.recordBytes
             if body < expected {
                 throw PPGScopeError(file: path, "truncated: the header announces \(layout.records) data records of \(layout.recordBytes) bytes, the file holds \(body / max(layout.recordBytes, 1)) whole records and \(body % max(layout.recordBytes, 1)) bytes of a truncated one")

@@ -36,7 +36,11 @@ public struct LoadedRecording: Sendable {
 /// that analyses a recording (`hr`, `inspect`, `compare`, `batch`) loads it.
 public enum RecordingLoader {
     public static func load(_ request: RecordingRequest) throws -> LoadedRecording {
-        let original = try RecordingIO.read(request.path, options: request.read)
+        try assemble(try RecordingIO.read(request.path, options: request.read), request)
+    }
+
+    /// Maps the channels of `original` (already read from `request.path`) and attaches the reference.
+    public static func assemble(_ original: Recording, _ request: RecordingRequest) throws -> LoadedRecording {
         let roles: ChannelRoles
         do {
             roles = try ChannelMap.roles(of: original, choice: request.channels)

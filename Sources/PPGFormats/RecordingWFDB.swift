@@ -51,7 +51,7 @@ public enum RecordingWFDB {
         var fs = 250.0
         if fields.count > 2 {
             let text = fields[2].prefix { $0 != "/" && $0 != "(" }
-            guard let v = Double(text), v > 0 else { throw PPGScopeError(object: "line \(recordLine)", "sampling frequency \"\(fields[2])\" is not a positive number") }
+            guard let v = Double(text), v > 0, v.isFinite else { throw PPGScopeError(object: "line \(recordLine)", "sampling frequency \"\(fields[2])\" is not a positive number") }
             fs = v
         }
         var nsamp: Int?
@@ -60,6 +60,7 @@ public enum RecordingWFDB {
             nsamp = v > 0 ? v : nil
         }
         let start = fields.count > 5 ? startTime(time: fields[4], date: fields[5]) : nil
+        guard nsig >= 1 else { throw PPGScopeError(object: "line \(recordLine)", "the record has no signals") }
         guard lines.count - 1 >= nsig else {
             throw PPGScopeError(object: "header", "the record line announces \(nsig) signals but \(lines.count - 1) signal lines follow")
         }
@@ -71,13 +72,13 @@ public enum RecordingWFDB {
             var formatField = Substring(f[1])
             var offset = 0, spf = 1
             if let plus = formatField.firstIndex(of: "+") {
-                guard let v = Int(formatField[formatField.index(after: plus)...]) else { throw PPGScopeError(object: "line \(lineNumber)", "bad byte offset in \"\(f[1])\"") }
+                guard let v = Int(formatField[formatField.index(after: plus)...]), v >= 0 else { throw PPGScopeError(object: "line \(lineNumber)", "bad byte offset in \"\(f[1])\"") }
                 offset = v
                 formatField = formatField[..<plus]
             }
             if let colon = formatField.firstIndex(of: ":") { formatField = formatField[..<colon] }
             if let x = formatField.firstIndex(of: "x") {
-                guard let v = Int(formatField[formatField.index(after: x)...]), v > 0 else { throw PPGScopeError(object: "line \(lineNumber)", "bad samples per frame in \"\(f[1])\"") }
+                guard let v = Int(formatField[formatField.index(after: x)...]), v > 0, v <= 1_000_000 else { throw PPGScopeError(object: "line \(lineNumber)", "bad samples per frame in \"\(f[1])\"") }
                 spf = v
                 formatField = formatField[..<x]
             }
@@ -90,7 +91,7 @@ public enum RecordingWFDB {
             if f.count > 2 {
                 var g = Substring(f[2])
                 if let slash = g.firstIndex(of: "/") { units = String(g[g.index(after: slash)...]); g = g[..<slash] }
-                if let open = g.firstIndex(of: "("), let close = g.firstIndex(of: ")") {
+                if let open = g.firstIndex(of: "("), let close = g.firstIndex(of: ")"), open < close {
                     guard let b = Double(g[g.index(after: open)..<close]) else { throw PPGScopeError(object: "line \(lineNumber)", "bad baseline in \"\(f[2])\"") }
                     baseline = b
                     g = g[..<open]
@@ -111,7 +112,7 @@ public enum RecordingWFDB {
     static func startTime(time: String, date: String) -> Double? {
         let t = time.split(separator: ":").compactMap { Double($0) }
         let d = date.split(separator: "/").compactMap { Int($0) }
-        guard t.count == 3, d.count == 3 else { return nil }
+        guard t.count == 3, d.count == 3, (1...9999).contains(d[2]), t.allSatisfy({ $0.isFinite && abs($0) < 1e6 }) else { return nil }
         return Double(CSVTimeColumn.daysFromCivil(d[2], d[1], d[0])) * 86400 + t[0] * 3600 + t[1] * 60 + t[2]
     }
 

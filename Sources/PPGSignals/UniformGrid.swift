@@ -10,6 +10,9 @@ public enum UniformGrid {
     /// recording is split there into segments that model windows never straddle. Shorter holes
     /// are bridged by the interpolation.
     public static let gapPeriods = 3.5
+    /// The most samples a grid may have (2^27 per channel, 512 MB of float32): a longer span means
+    /// the time unit was misread.
+    public static let maximumGridSamples = 1 << 27
 
     /// What the time stamps say.
     public struct Analysis: Sendable, Equatable {

@@ -49,7 +49,7 @@ struct InfoCommand: ParsableCommand {
         let request = recordingOptions.request(path)
         let original = try RecordingIO.read(path, options: request.read)
         do {
-            let loaded = try RecordingLoader.load(request)
+            let loaded = try RecordingLoader.assemble(original, request)
             var shown = original
             shown.referenceHR = loaded.recording.referenceHR
             return RecordingSummary.text(shown, file: path, roles: loaded.roles, referenceSource: loaded.recording.referenceHR == nil ? nil : loaded.referenceSource)
