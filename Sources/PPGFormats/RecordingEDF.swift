@@ -83,6 +83,12 @@ public enum RecordingEDF {
         return recording
     }
 
+    /// EDFlib's version (its integer 123 → "1.23").
+    public static var libraryVersion: String {
+        let v = Int(edflib_version())
+        return "\(v / 100).\(String(format: "%02d", v % 100))"
+    }
+
     /// EDFlib's open error codes, in words.
     static func openError(_ code: Int32) -> String {
         switch code {
