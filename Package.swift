@@ -34,7 +34,8 @@ let package = Package(
         .systemLibrary(name: "CZip", providers: [.apt(["libzip-dev"])]),
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
-        // EDFlib: EDF, EDF+, BDF and BDF+ reading.
+        // EDFlib: EDF, EDF+, BDF and BDF+ reading; linked from Debian's static archive (PPGFormats),
+        // ~60 KB and no dependencies, so no run pays for loading another shared library.
         .systemLibrary(name: "CEDF", providers: [.apt(["libedf-dev"])]),
 
         // ppgscope's own C: direct Conv1D kernels for AVX-512F, chosen at run time, and the CBLAS
@@ -54,7 +55,7 @@ let package = Package(
         // HDF5 is linked from Debian's static archive (libhdf5_serial.a, with its szip and zlib
         // filters): the shared library's dependency chain costs each run ~6 ms (CHDF5/shim.h).
         .target(name: "PPGFormats", dependencies: ["CHDF5", "CSndFile", "CZip", "CEDF", "PPGSignals", "PPGNetwork"],
-                linkerSettings: [.linkedLibrary(":libhdf5_serial.a"), .linkedLibrary("sz"), .linkedLibrary("z"),
+                linkerSettings: [.linkedLibrary(":libhdf5_serial.a"), .linkedLibrary(":libedf.a"), .linkedLibrary("sz"), .linkedLibrary("z"),
                                  .linkedLibrary("m"), .linkedLibrary("dl")]),
 
         // Analysis: the HR pipeline, layer spectra and DC metrics, inspection, comparison, ablation.
