@@ -49,7 +49,7 @@ public enum RecordingEDF {
         }
         let header = UnsafeMutablePointer<edf_hdr_struct>.allocate(capacity: 1)
         defer { header.deallocate() }
-        guard edfopen_file_readonly(path, header, EDFLIB_DO_NOT_READ_ANNOTATIONS) == 0 else {
+        guard edfopen_file_readonly(path, header, EDFLIB_READ_ANNOTATIONS) == 0 else {
             throw PPGScopeError(file: path, openError(header.pointee.filetype))
         }
         let handle = header.pointee.handle
@@ -77,8 +77,19 @@ public enum RecordingEDF {
         var start = Double(CSVTimeColumn.daysFromCivil(Int(h.startdate_year), Int(h.startdate_month), Int(h.startdate_day))) * 86400
         start += Double(h.starttime_hour * 3600 + h.starttime_minute * 60 + h.starttime_second)
         start += Double(h.starttime_subsecond) / Double(EDFLIB_TIME_DIMENSION)
-        let recording = Recording(channels: channels, metadata: ["format": kinds[h.filetype] ?? "EDF"],
-                                  timing: SampleTiming(startUnixS: start))
+        // The reference HR ppgscope writes as annotations `reference_hr_bpm=<bpm>`.
+        var times: [Double] = [], bpm: [Double] = []
+        let annotation = UnsafeMutablePointer<edf_annotation_struct>.allocate(capacity: 1)
+        defer { annotation.deallocate() }
+        for n in 0..<Int32(max(0, min(h.annotations_in_file, 10_000_000))) where edf_get_annotation(handle, n, annotation) == 0 {
+            let text = withUnsafeBytes(of: annotation.pointee.annotation) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if text.hasPrefix(referenceAnnotation), let value = Double(text.dropFirst(referenceAnnotation.count)) {
+                times.append(Double(annotation.pointee.onset) / Double(EDFLIB_TIME_DIMENSION))
+                bpm.append(value)
+            }
+        }
+        let recording = Recording(channels: channels, referenceHR: times.isEmpty ? nil : HeartRateSeries(timesS: times, bpm: bpm),
+                                  metadata: ["format": kinds[h.filetype] ?? "EDF"], timing: SampleTiming(startUnixS: start))
         do { try recording.validate() } catch let error as PPGScopeError { throw error.inFile(path) }
         return recording
     }

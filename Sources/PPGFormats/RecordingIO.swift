@@ -36,7 +36,7 @@ public enum RecordingFormat: String, Sendable, CaseIterable {
     case wfdb
 
     /// True for the formats `RecordingIO.write` writes.
-    public var isWritable: Bool { [.hdf5, .wav, .flac, .csv].contains(self) }
+    public var isWritable: Bool { [.hdf5, .wav, .flac, .csv, .edf].contains(self) }
 
     /// The format of `path` from its extension (case-insensitive), or a `PPGScopeError` naming the file.
     public static func of(_ path: String) throws -> RecordingFormat {
@@ -162,11 +162,12 @@ public enum RecordingIO {
     public static func write(_ recording: Recording, to path: String) throws {
         let format = try RecordingFormat.of(path)
         guard format.isWritable else {
-            throw PPGScopeError(file: path, "ppgscope reads \(format.rawValue) but does not write it: write .h5, .wav, .flac or .csv")
+            throw PPGScopeError(file: path, "ppgscope reads \(format.rawValue) but does not write it: write .h5, .wav, .flac, .csv, .edf or .bdf")
         }
         try atomicWrite(path) { temporary in
             switch format {
-            case .e4, .edf, .wfdb: break
+            case .edf: try RecordingEDF.write(recording, to: temporary, bdf: URL(fileURLWithPath: path).pathExtension.lowercased() == "bdf")
+            case .e4, .wfdb: break
             case .hdf5: try RecordingHDF5.write(recording, to: temporary)
             case .wav: try RecordingSoundFile.write(recording, to: temporary, container: .wav)
             case .flac: try RecordingSoundFile.write(recording, to: temporary, container: .flac)

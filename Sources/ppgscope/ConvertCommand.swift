@@ -5,7 +5,7 @@ import PPGFormats
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert a recording between formats: reads every format ppgscope knows, writes .h5, .wav, .flac or .csv (by extension).",
+        abstract: "Convert a recording between formats: reads every format ppgscope knows, writes .h5, .wav, .flac, .csv, .edf or .bdf (by extension).",
         discussion: "An .h5 input in the PPG-DaLiA windowed layout (datasets X [N, 4, 256], y [N]) is rebuilt into continuous signals. data/README.md documents every layout.")
 
     @Argument(help: "Input recording.") var input: String

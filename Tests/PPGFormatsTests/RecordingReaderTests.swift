@@ -297,3 +297,47 @@ enum RecordingFixtures {
         #expect(ChannelMap.canonical(r, roles: roles).referenceHR == HeartRateSeries(timesS: [0, 2], bpm: [60, 62]))
     }
 }
+
+@Suite struct EDFWriterTests {
+    func recording(rates: [Double] = [64, 32, 1]) -> Recording {
+        let channels = rates.enumerated().map { k, rate in
+            Channel(name: ["ppg", "acc_x", "HR"][k], samplingRateHz: rate, unit: ["a.u.", "g", "bpm"][k],
+                    samples: (0..<Int(10 * rate)).map { Float(sin(Double($0) * 0.37 + Double(k)) * (k == 2 ? 5 : 100) + (k == 2 ? 70 : 0)) })
+        }
+        return Recording(channels: channels, referenceHR: HeartRateSeries(timesS: [8, 9.5], bpm: [71.25, 72.0625]),
+                         timing: SampleTiming(startUnixS: 1_495_437_325))
+    }
+
+    /// EDFlib's writer and reader: rates, units, labels, start and reference exact; samples within
+    /// one quantisation step, (max − min) / (2^16 − 1) for EDF, / (2^24 − 1) for BDF (EDFlib's
+    /// physical → digital conversion errs by up to one step), plus float32 rounding.
+    @Test(arguments: [("rec.edf", 65535.0), ("rec.bdf", 16_777_215.0)])
+    func roundTripWithinTheQuantisationStep(_ name: String, _ levels: Double) throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let r = recording()
+        try RecordingIO.write(r, to: dir.file(name))
+        let back = try RecordingIO.read(dir.file(name))
+        #expect(back.channels.map(\.name) == r.channels.map(\.name) && back.channels.map(\.unit) == r.channels.map(\.unit))
+        #expect(back.channels.map(\.samplingRateHz) == r.channels.map(\.samplingRateHz))
+        #expect(back.referenceHR == r.referenceHR && back.timing?.startUnixS == 1_495_437_325)
+        for (a, b) in zip(back.channels, r.channels) {
+            let step = Double(b.samples.max()! - b.samples.min()!) / levels
+            let worst = zip(a.samples, b.samples).map { abs(Double($0) - Double($1)) }.max()!
+            let float32 = Double(b.samples.map(abs).max()!.ulp)
+            #expect(a.samples.count == b.samples.count && worst <= step * 1.0001 + float32, "\(a.name): \(worst) vs step \(step)")
+        }
+        #expect(dir.contents() == [name])
+    }
+
+    @Test func unrepresentableRatesAndLongLabelsLeaveNoFile() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        expectError(file: dir.file("a.edf"), message: "fit no record") { try RecordingIO.write(recording(rates: [64, 33.33, 1]), to: dir.file("a.edf")) }
+        var long = recording()
+        long.channels[0].name = "a label of more than sixteen"
+        expectError(file: dir.file("b.edf"), object: long.channels[0].name, message: "16 ASCII") { try RecordingIO.write(long, to: dir.file("b.edf")) }
+        #expect(dir.contents().isEmpty)
+        #expect(RecordingEDF.recordDuration(rates: [0.5, 64]) == 2 && RecordingEDF.recordDuration(rates: [0.2, 25]) == 5)
+    }
+}

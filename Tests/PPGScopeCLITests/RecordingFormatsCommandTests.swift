@@ -35,6 +35,15 @@ import Testing
         #expect(mae.map { abs($0 - Self.s6ModelMAE) <= 0.3 } == true, "\(arguments[0]): MAE \(mae.map { "\($0)" } ?? "none")")
     }
 
+    /// ppgscope's own EDF+ writer (EDFlib) on S6: the model's MAE is unchanged to the printed digit.
+    @Test func s6ConvertedToEDFKeepsTheModelMAE() throws {
+        let dir = try CLI.temporaryDirectory("s6-edf")
+        let convert = try CLI.run(["convert", "data/ppg_dalia_S6_stairs.h5", dir + "/s6.edf"])
+        #expect(convert.status == 0, "\(convert.stderr)")
+        let mae = try modelMAE(["--recording", dir + "/s6.edf"])
+        #expect(mae.map { abs($0 - Self.s6ModelMAE) < 0.0005 } == true, "\(mae.map { "\($0)" } ?? "none")")
+    }
+
     @Test func e4DeviceHeartRateIsNeverTheReference() throws {
         let source = "\(CLI.repository)/\(Self.s6Formats)/s6_e4"
         guard FileManager.default.fileExists(atPath: source) else {
