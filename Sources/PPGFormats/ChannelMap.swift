@@ -139,6 +139,9 @@ public enum ChannelMap {
                 throw PPGScopeError(object: "PPG", "no channel is recognisably the PPG: name it with --ppg NAME; the channels are: \(listing(recording))")
             }
         }
+        if acc.contains(ppg) || Set(acc).count != acc.count {
+            throw PPGScopeError(object: "channels", "the PPG (\(ppg)) and the accelerometer axes (\(acc.joined(separator: ", "))) must be different channels")
+        }
         return ChannelRoles(ppg: ppg, acc: acc, referenceChannel: referenceChannel == ppg ? nil : referenceChannel,
                             ppgReason: ppgReason, accReason: accReason)
     }

@@ -288,6 +288,25 @@ enum RecordingFixtures {
         #expect(throws: PPGScopeError.self) { _ = try ChannelMap.roles(of: r, choice: ChannelChoice(ppg: "zz")) }
     }
 
+    @Test func aChannelHasOneRole() {
+        #expect(throws: PPGScopeError.self) { _ = try ChannelMap.roles(of: recording(["a", "b", "c"]), choice: ChannelChoice(ppg: "a", acc: ["a", "b", "c"])) }
+        #expect(throws: PPGScopeError.self) { _ = try ChannelMap.roles(of: recording(["p", "b", "c"]), choice: ChannelChoice(acc: ["b", "b", "c"])) }
+    }
+
+    /// A reference from another file with its own wall-clock start is moved onto the recording's clock.
+    @Test func referenceFromAnotherClockIsAligned() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let reference = Recording(channels: [Channel(name: "HR", samplingRateHz: 1, unit: "bpm", samples: [60, 61, 62, 63])],
+                                  timing: SampleTiming(startUnixS: 1_495_437_325 + 5))
+        try RecordingIO.write(reference, to: dir.file("ref.edf"))
+        let loaded = try RecordingLoader.load(RecordingRequest(path: RecordingFixtures.path("e4"), referenceHRPath: dir.file("ref.edf")))
+        let hr = try #require(loaded.recording.referenceHR)
+        #expect(hr.timesS == [5, 6, 7, 8], "shifted by the 5 s between the starts")
+        #expect(zip(hr.bpm, [60.0, 61, 62, 63]).allSatisfy { abs($0 - $1) <= 3.0 / 65535 }, "within EDF's quantisation: \(hr.bpm)")
+        #expect(loaded.referenceSource == dir.file("ref.edf"))
+    }
+
     @Test func heartRateChannelsAreReferencesButDeviceEstimatesAreNot() throws {
         let r = Recording(channels: [Channel(name: "PLETH", samplingRateHz: 125, samples: [0, 1]),
                                      Channel(name: "HR", samplingRateHz: 1, unit: "bpm", samples: [60, 0, 62]),
