@@ -43,7 +43,7 @@ struct HRCommand: ParsableCommand {
     }
 
     func run() throws {
-        let rec = try recordingOptions.load(recording).recording
+        let rec = try recordingOptions.load(recording, command: "hr").recording
         var options = HeartRateOptions()
         options.filter = filter.flatMap(FilterMode.init(rawValue:)) ?? .exact
         options.runModel = estimator != "spectral"

@@ -32,7 +32,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         guard let mode = FilterMode(rawValue: filter ?? "exact") else { throw ValidationError("--filter must be exact, reference or none") }
         let network = try KerasModelFile.load(model)
-        let rec = try recordingOptions.load(recording).recording
+        let rec = try recordingOptions.load(recording, command: "inspect").recording
         var hrOptions = HeartRateOptions()
         hrOptions.filter = mode
         let prepared = try ModelInput.prepare(recording: rec, for: network, options: hrOptions, skipFilterWithoutACC: filter == nil,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PPGFormats
 
 /// How to read a recording, for every command that reads one: what the file does not say (rate,
@@ -39,8 +40,17 @@ struct RecordingOptions: ParsableArguments {
                          referenceHRPath: referenceHR)
     }
 
-    /// The recording at `path`, channels mapped and reference attached.
-    func load(_ path: String) throws -> LoadedRecording { try RecordingLoader.load(request(path)) }
+    /// The recording at `path`, channels mapped and reference attached. When the channels were
+    /// chosen by their labels from a file that does not use ppgscope's names, stderr says which
+    /// (prefixed with `command`).
+    func load(_ path: String, command: String? = nil) throws -> LoadedRecording {
+        let loaded = try RecordingLoader.load(request(path))
+        if let command, loaded.roles.ppg != "ppg" || (!loaded.roles.acc.isEmpty && loaded.roles.acc != ["acc_x", "acc_y", "acc_z"]) || loaded.referenceSource.hasPrefix("channel") {
+            let acc = loaded.roles.acc.isEmpty ? "none" : loaded.roles.acc.joined(separator: ", ")
+            FileHandle.standardError.write(Data("ppgscope \(command): PPG \(loaded.roles.ppg) (\(loaded.roles.ppgReason)), ACC \(acc), reference \(loaded.referenceSource)\n".utf8))
+        }
+        return loaded
+    }
 
     /// True when a channel was named (`--ppg` or `--acc`).
     var namesChannels: Bool { ppg != nil || acc != nil }
