@@ -67,6 +67,10 @@ public enum ModelInput {
         for span in recording.segmentsS {
             guard span.upperBound - span.lowerBound >= windowS else { skipped += 1; continue }
             let (part, startS) = recording.slice(span)
+            // Samples each used channel gives at the layout's rate (as the resampler makes them).
+            let used = part.channels.filter { $0.name == "ppg" || (options.filter != .none && HeartRatePipeline.accNames.contains($0.name)) }
+            let usable = (used.isEmpty ? part.channels : used).map { Int((Double($0.samples.count) * layout.samplingRateHz / $0.samplingRateHz).rounded(.down)) }.min() ?? 0
+            guard usable >= layout.length else { skipped += 1; continue }
             let prepared = try HeartRatePipeline.prepare(part, options: options)
             for segment in prepared.filterReport.segments {
                 var shifted = segment
@@ -86,6 +90,6 @@ public enum ModelInput {
     }
 }
 
-extension String {
+private extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
 }
