@@ -20,71 +20,33 @@ struct HRCommand: ParsableCommand {
         CSV columns: window, start_s, end_s, hr_bpm, hr_std_bpm, p_within, spectral_bpm, reference_bpm.
         """)
 
-    @Option(help: "Keras model file (KID-PPG pair model or a single-input model).") var model: String?
+    @OptionGroup var analysis: HeartRateArguments
     @Option(help: "Recording (.h5, .wav, .flac, .csv).") var recording: String
-    @Option(help: "Motion-artefact filter: exact, reference or none (default: exact, skipped for a recording without accelerometer).") var filter: String?
-    @Option(help: "Estimators: model, spectral or both.") var estimator: String = "both"
     @Option(help: "Output CSV, one row per window.") var out: String?
     @Flag(help: "Print the metrics as JSON instead of a table.") var json = false
-    @Option(help: "p(|error| < threshold) is reported for this threshold in BPM.") var threshold: Double = 10
-    @Option(name: .customLong("window-s"), help: "Window length in s.") var windowS: Double = 8
-    @Option(name: .customLong("shift-s"), help: "Window shift in s.") var shiftS: Double = 2
-    @Option(name: .customLong("track-bpm"), help: "Spectral baseline: search within ± this many BPM of the previous estimate.") var trackBPM: Double?
-    @Flag(name: .customLong("segment-by-activity"), help: "Fit one motion filter per run of the 'activity' channel.") var segmentByActivity = false
-    @Option(name: .customLong("reference-seed"), help: "Seed of the reference filter's initial weights.") var referenceSeed: UInt64 = 0
-    @Option(help: "Threads (default: all cores).") var threads: Int?
-
-    func validate() throws {
-        guard filter.map({ FilterMode(rawValue: $0) != nil }) ?? true else { throw ValidationError("--filter must be exact, reference or none") }
-        guard ["model", "spectral", "both"].contains(estimator) else { throw ValidationError("--estimator must be model, spectral or both") }
-        if estimator != "spectral", model == nil { throw ValidationError("--model is needed unless --estimator spectral") }
-        guard windowS > 0, shiftS > 0 else { throw ValidationError("--window-s and --shift-s must be positive") }
-    }
 
     func run() throws {
         let rec = try RecordingIO.read(recording)
-        var options = HeartRateOptions()
-        options.filter = filter.flatMap(FilterMode.init(rawValue:)) ?? .exact
-        options.runModel = estimator != "spectral"
-        options.runSpectral = estimator != "model"
-        options.thresholdBPM = threshold
-        options.segmentByActivity = segmentByActivity
-        options.referenceSeed = referenceSeed
-        options.spectral.trackingBPM = trackBPM
-        options.layout = WindowLayout(lengthS: windowS, shiftS: shiftS)
+        let options = analysis.options
         // Windows and the spectral baseline need no model: a second thread makes them while this
         // one loads the model (HDF5 stays on this thread). A model whose windows differ from the
         // layout's gets its own windows afterwards.
-        let (recordingPath, settings, explicitFilter) = (recording, options, filter)
-        let prepare: @Sendable (Network?) throws -> (PreparedWindows, [Double?]?) = { network in
-            let prepared = try ModelInput.prepare(recording: rec, for: network, options: settings, skipFilterWithoutACC: explicitFilter == nil,
-                                                  source: recordingPath)
-            return (prepared, settings.runSpectral ? HeartRatePipeline.spectralEstimates(prepared, options: settings) : nil)
+        let (recordingPath, explicitFilter) = (recording, analysis.explicitFilter)
+        let prepare: @Sendable (Network?) throws -> PreparedRecording = { network in
+            try RecordingHeartRate.prepare(rec, network: network, options: options, explicitFilter: explicitFilter, source: recordingPath)
         }
-        let windowsAndSpectra = BackgroundTask { try prepare(nil) }
-        let network = try model.map { try KerasModelFile.load($0) }
+        let background = BackgroundTask { try prepare(nil) }
+        let network = try analysis.model.map { try KerasModelFile.load($0) }
         let progress = ProgressBar(label: "hr")
-        var (prepared, spectral) = try windowsAndSpectra.value()
-        if let network, network.inputShape[0] != prepared.layout.length { (prepared, spectral) = try prepare(network) }
-        if let note = prepared.filterReport.note { FileHandle.standardError.write(Data("ppgscope hr: \(note)\n".utf8)) }
-        let run = { (emit: (([WindowEstimate]) throws -> Void)?) in
-            try HeartRatePipeline.estimate(prepared, network: network, reference: rec.referenceHR, options: options, spectral: spectral,
-                                           progress: { progress.update($0, of: prepared.count) }, emit: emit)
-        }
-        let estimates: [WindowEstimate]
-        if let out {
-            // Rows are written block by block to a temporary file, renamed onto --out at the end.
-            estimates = try AtomicOutput.file(out) { temporary in
-                let csv = try CSVRowWriter(path: temporary, header: HeartRateReport.csvHeader)
-                defer { csv.close() }
-                return try run { block in try csv.write(HeartRateReport.csvRows(block)) }
-            }
-        } else {
-            estimates = try run(nil)
+        var prepared = try background.value()
+        if !RecordingHeartRate.fits(prepared, network) { prepared = try prepare(network) }
+        if let note = prepared.windows.filterReport.note { FileHandle.standardError.write(Data("ppgscope hr: \(note)\n".utf8)) }
+        let estimates = try HeartRateReport.estimate(prepared, network: network, options: options, csv: out) {
+            progress.update($0, of: prepared.windows.count)
         }
         progress.finish()
-        let summary = HeartRateReport.Summary(estimates: estimates, filter: prepared.filterReport, threshold: threshold,
-                                              recording: recording, model: model)
+        let summary = HeartRateReport.Summary(estimates: estimates, filter: prepared.windows.filterReport, threshold: options.thresholdBPM,
+                                              recording: recording, model: analysis.model)
         if json {
             print(try summary.json())
         } else {
