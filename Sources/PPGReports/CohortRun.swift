@@ -243,7 +243,7 @@ public enum LayerSumsFile {
         try AtomicOutput.file(path) { temporary in
             let file = try HDF5File.create(temporary)
             defer { file.close() }
-            try file.setAttribute("/", "layers_json", string: String(decoding: try JSONEncoder().encode(layers), as: UTF8.self))
+            try file.setAttribute("/", "layers_json", string: try ReportJSON.text(layers))
             try writeSums(file, layers: layers, sums: sums, group: { "layers/\($0)" })
         }
     }
