@@ -154,9 +154,10 @@ public struct CohortDirectory: Sendable {
         for sub in [path, recordings, failed] where fm.fileExists(atPath: sub) {
             for entry in try fm.contentsOfDirectory(atPath: sub) where Self.isTemporary(entry) { try? fm.removeItem(atPath: sub + "/" + entry) }
         }
+        // run.json first: a run killed at any later moment leaves a directory that --resume accepts.
+        try AtomicOutput.text(try ReportJSON.text(run), to: runFile)
         try fm.createDirectory(atPath: recordings, withIntermediateDirectories: true)
         try fm.createDirectory(atPath: failed, withIntermediateDirectories: true)
-        try AtomicOutput.text(try ReportJSON.text(run), to: runFile)
     }
 
     /// `AtomicOutput`'s temporaries: `.<name>.tmp-<pid>[-<random>]`.
