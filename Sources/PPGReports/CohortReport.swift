@@ -190,9 +190,10 @@ public enum CohortReport {
             series.append(PlotSeries(name: e, x: shown.map { $0[0] }, y: shown.map { $0[1] }, color: Palette.color(i), pointsOnly: true))
             let xs = [shown.map { $0[0] }.min() ?? 0, shown.map { $0[0] }.max() ?? 1]
             series.append(PlotSeries(name: "\(e) bias \(String(format: "%+.2f", m.bias))", x: xs, y: [m.bias, m.bias], color: Palette.color(i)))
-            series.append(PlotSeries(name: "\(e) 95 % limits [\(String(format: "%.1f, %.1f", m.limitsOfAgreement[0], m.limitsOfAgreement[1]))]",
-                                     x: xs + xs.reversed(), y: [m.limitsOfAgreement[0], m.limitsOfAgreement[0], m.limitsOfAgreement[1], m.limitsOfAgreement[1]],
-                                     color: Palette.color(i), dashed: true))
+            for (side, limit) in zip(["lower", "upper"], m.limitsOfAgreement) {
+                series.append(PlotSeries(name: "\(e) \(side) 95 % limit \(String(format: "%+.1f", limit))", x: xs, y: [limit, limit],
+                                         color: Palette.color(i), dashed: true))
+            }
         }
         if !series.isEmpty {
             figures.append(ReportFigure(
