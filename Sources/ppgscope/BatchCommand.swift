@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PPGAnalysis
+import PPGCompute
 import PPGFormats
 import PPGNetwork
 import PPGReports
@@ -63,6 +64,10 @@ struct BatchCommand: ParsableCommand {
         if jobs > 1, chosen.workers == nil { chosen.workers = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs) }
         let options = chosen
 
+        // Several recordings at once keep the cores busy: single-window work stays on its own thread
+        // rather than sharing tiles with the second-core worker (which would spin for the others' time).
+        if jobs > 1 { TileSharingWorker.enterParallelRegion() }
+        defer { if jobs > 1 { TileSharingWorker.leaveParallelRegion() } }
         let progress = CohortProgress(total: todo.count)
         let failures = CohortWork(todo).run(jobs: jobs) { input, prepared in
             try dir.process(input, prepared: prepared, network: network, modelPath: analysis.model, options: options, inspect: inspect) { done in
@@ -123,7 +128,11 @@ struct MergeCommand: ParsableCommand {
 
 /// `DIR/provenance.json`: where and when (kept out of the files that must compare equal).
 struct CohortProvenance: Codable {
-    var host = ProcessInfo.processInfo.hostName
+    /// gethostname(2): no name lookup (Foundation's `hostName` resolves the name, which can take a while).
+    var host: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        return gethostname(&name, name.count) == 0 ? String(cString: name) : "?"
+    }()
     var started: String
     var finished: String
     var seconds: Double
@@ -133,10 +142,18 @@ struct CohortProvenance: Codable {
     var version = ppgscopeVersion
     var arguments = CommandLine.arguments
 
+    /// `2026-01-31T12:00:00Z` (strftime: Foundation's ISO8601DateFormatter loads the time-zone database first).
+    static func utc(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970), parts = tm()
+        gmtime_r(&seconds, &parts)
+        var buffer = [CChar](repeating: 0, count: 32)
+        strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+        return String(cString: buffer)
+    }
+
     init(started: Date, jobs: Int, shard: String?, mergedFrom: [String]? = nil) {
-        let format = ISO8601DateFormatter()
-        self.started = format.string(from: started)
-        finished = format.string(from: Date())
+        self.started = Self.utc(started)
+        finished = Self.utc(Date())
         seconds = Date().timeIntervalSince(started)
         self.jobs = jobs
         self.shard = shard
@@ -217,7 +234,11 @@ final class CohortProgress: @unchecked Sendable {
 
     func finish() {
         lock.lock(); defer { lock.unlock() }
-        if shown { FileHandle.standardError.write(Data("\n".utf8)) }
+        if shown {
+            lastDraw = .distantPast
+            draw()
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
     }
 
     private func draw() {
