@@ -183,11 +183,16 @@ final class CohortWork: @unchecked Sendable {
              prepare: @escaping @Sendable (CohortInput) throws -> PreparedRecording,
              failed: @escaping @Sendable (CohortInput, Error) -> Void) -> Int {
         DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-            var pending = claim().map { input in (input, BackgroundTask { try prepare(input) }) }
-            while let (input, task) = pending {
-                pending = claim().map { input in (input, BackgroundTask { try prepare(input) }) }
+            let readAhead = ReadAhead()
+            defer { readAhead.stop() }
+            var current = claim()
+            if let current { readAhead.start { Result { try prepare(current) } } }
+            while let input = current {
+                let prepared = readAhead.value()
+                current = claim()
+                if let next = current { readAhead.start { Result { try prepare(next) } } }
                 do {
-                    try process(input, try task.value())
+                    try process(input, try prepared.get())
                 } catch {
                     lock.lock(); failures += 1; lock.unlock()
                     failed(input, error)
@@ -195,6 +200,47 @@ final class CohortWork: @unchecked Sendable {
             }
         }
         return failures
+    }
+}
+
+/// A worker's reading thread: prepares the next recording while the model runs on the current one.
+/// One long-lived thread per worker (a thread per recording would make glibc add a malloc arena
+/// for each new thread, up to 8 per core, and the peak RSS grow with the number of recordings).
+final class ReadAhead: @unchecked Sendable {
+    private let requested = DispatchSemaphore(value: 0), ready = DispatchSemaphore(value: 0)
+    private var job: (() -> Result<PreparedRecording, Error>)?
+    private var result: Result<PreparedRecording, Error>?
+
+    init() {
+        let thread = Thread { [self] in
+            while true {
+                requested.wait()
+                guard let job else { return }
+                result = job()
+                ready.signal()
+            }
+        }
+        thread.name = "ppgscope-read-ahead"
+        thread.start()
+    }
+
+    /// Starts `work` on the reading thread (after the previous value was taken).
+    func start(_ work: @escaping () -> Result<PreparedRecording, Error>) {
+        job = work
+        requested.signal()
+    }
+
+    /// Waits for the started work's result.
+    func value() -> Result<PreparedRecording, Error> {
+        ready.wait()
+        defer { result = nil }
+        return result!
+    }
+
+    /// Ends the thread.
+    func stop() {
+        job = nil
+        requested.signal()
     }
 }
 
