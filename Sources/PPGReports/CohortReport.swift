@@ -189,7 +189,10 @@ public enum CohortReport {
             let shown = Swift.stride(from: 0, to: points.count, by: step).map { points[$0] }
             series.append(PlotSeries(name: e, x: shown.map { $0[0] }, y: shown.map { $0[1] }, color: Palette.color(i), pointsOnly: true))
             let xs = [shown.map { $0[0] }.min() ?? 0, shown.map { $0[0] }.max() ?? 1]
-            series.append(PlotSeries(name: "\(e) bias \(String(format: "%+.2f", m.bias))", x: xs, y: [m.bias, m.bias], color: Palette.color(i)))
+            // The bias, with the band between the limits of agreement shaded.
+            let halfWidth = (m.limitsOfAgreement[1] - m.limitsOfAgreement[0]) / 2
+            series.append(PlotSeries(name: "\(e) bias \(String(format: "%+.2f", m.bias))", x: xs, y: [m.bias, m.bias], color: Palette.color(i),
+                                     band: [halfWidth, halfWidth]))
             for (side, limit) in zip(["lower", "upper"], m.limitsOfAgreement) {
                 series.append(PlotSeries(name: "\(e) \(side) 95 % limit \(String(format: "%+.1f", limit))", x: xs, y: [limit, limit],
                                          color: Palette.color(i), dashed: true))
