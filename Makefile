@@ -27,6 +27,9 @@ test: test-deps
 	$(DEBUG) synth --hr 90 --duration 120 --motion arm-swing --out out/test-batch-input/synthetic.h5 > /dev/null
 	$(DEBUG) batch --model models/kid_ppg_weights.h5 --inspect --out out/test-batch data/ppg_dalia_S6_stairs.h5 out/test-batch-input/synthetic.h5 > /dev/null
 	scripts/check-report-render out/test-batch
+	rm -rf out/test-hr-render
+	$(DEBUG) hr --model models/kid_ppg_weights.h5 --recording data/ppg_dalia_S6_stairs.h5 --report out/test-hr-render > /dev/null
+	scripts/check-report-render out/test-hr-render
 
 deps:
 	scripts/install-deps

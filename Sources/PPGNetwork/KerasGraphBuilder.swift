@@ -1,7 +1,8 @@
 import Foundation
 import PPGSignals
 
-/// Turns a Keras 2 functional config into a flat list of `NetworkNode`s.
+/// Turns a Keras 2 functional config into a flat list of `NetworkNode`s (other dialects are
+/// translated to it first by `KerasConfigDialect`).
 ///
 /// Keras 2 semantics followed here:
 /// - a layer's `inbound_nodes[k]` is its k-th call; a reference `[layer, nodeIndex, tensorIndex]`
@@ -170,22 +171,16 @@ struct KerasGraphBuilder {
         let call = KerasLayerCall(name: name, layerName: layerName, className: cls, config: layer["config"] ?? .object([:]),
                                   kwargs: kwargs, inputShapes: inputs.map { slotShapes[$0] }, weights: weights)
         let parsed: ParsedLayer
-        switch cls {
-        case "Conv1D": parsed = try Conv1DLayer.fromKeras(call)
-        case "AveragePooling1D": parsed = try AveragePoolingLayer.fromKeras(call)
-        case "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "ActivityRegularization":
-            parsed = Structural.identity(fromKeras: call)
-        case "SlicingOpLambda": parsed = try Structural.channelSlice(fromKeras: call)
-        case "TFOpLambda", "Add": parsed = try Structural.add(fromKeras: call)
-        case "MultiHeadAttention": parsed = try MultiHeadAttentionLayer.fromKeras(call)
-        case "LayerNormalization": parsed = try LayerNormalizationLayer.fromKeras(call)
-        case "Flatten": parsed = Structural.flatten(fromKeras: call)
-        case "Dense": parsed = try DenseLayer.fromKeras(call)
-        case "DistributionLambda": parsed = try Structural.normalDistribution(fromKeras: call)
-        default:
-            throw PPGScopeError(object: name, "layer class '\(cls)' is not supported")
+        do {
+            try KerasLayerCatalog.checkOptions(className: cls, config: call.config, layer: name)
+            parsed = try parseLayer(call)
+        } catch var error as PPGScopeError {
+            // Every layer error names the layer and its class.
+            if error.object == nil || error.object == name { error.object = "\(name) (\(cls))" }
+            throw error
         }
         let outShape = parsed.outputShape
+
         var step = slotTimeStep[first]
         var field = slotReceptiveField[first]
         if let growth = parsed.fieldGrowth { field = field.map { $0 + growth * step } } else { field = nil }
@@ -197,6 +192,25 @@ struct KerasGraphBuilder {
         nodes.append(NetworkNode(name: name, operation: parsed.operation, inputs: inputs, output: slot, outputShape: outShape,
                                  timeStep: step, receptiveField: outShape.count == 2 ? field : nil))
         return slot
+    }
+
+    /// The parser of each supported class (`KerasLayerCatalog` lists their variables).
+    func parseLayer(_ call: KerasLayerCall) throws -> ParsedLayer {
+        switch call.className {
+        case "Conv1D": return try Conv1DLayer.fromKeras(call)
+        case "AveragePooling1D": return try AveragePoolingLayer.fromKeras(call)
+        case "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "ActivityRegularization":
+            return Structural.identity(fromKeras: call)
+        case "SlicingOpLambda": return try Structural.channelSlice(fromKeras: call)
+        case "TFOpLambda", "Add": return try Structural.add(fromKeras: call)
+        case "MultiHeadAttention": return try MultiHeadAttentionLayer.fromKeras(call)
+        case "LayerNormalization": return try LayerNormalizationLayer.fromKeras(call)
+        case "Flatten": return Structural.flatten(fromKeras: call)
+        case "Dense": return try DenseLayer.fromKeras(call)
+        case "DistributionLambda": return try Structural.normalDistribution(fromKeras: call)
+        default:
+            throw KerasLayerCatalog.unsupported(call.className, layer: call.name)
+        }
     }
 }
 
@@ -217,16 +231,26 @@ struct KerasLayerCall {
     /// Per-window shape of the main input: `[time, channels]` or `[features]`.
     var inputShape: [Int] { inputShapes[0] }
 
-    /// The weight `name` of this layer (`kernel`, `query/bias`, ...), checked against `shape`.
+    /// The weight `name` of this layer (`kernel`, `query/bias`, ...), checked against `shape`
+    /// and for NaN and ±Inf. Errors name the layer and its class.
     func weight(_ name: String, shape: [Int], required: Bool = true) throws -> [Float]? {
-        let layer = layerName
-        let key = "\(layer)/\(name):0"
-        guard let w = weights[key] ?? weights["\(layer)/\(name)"] else {
-            if required { throw PPGScopeError(object: layer, "missing weight dataset '\(key)'") }
+        let layer = "\(self.name) (\(className))"
+        guard let w = weights["\(layerName)/\(name):0"] ?? weights["\(layerName)/\(name)"] else {
+            if required { throw PPGScopeError(object: layer, "missing weight '\(name)' (dataset '\(layerName)/\(name)')") }
             return nil
         }
         guard w.shape == shape else {
-            throw PPGScopeError(object: key, "weight has shape \(w.shape), the layer needs \(shape)")
+            throw PPGScopeError(object: layer, "weight '\(name)' has shape \(w.shape), the layer needs \(shape)")
+        }
+        if let bad = w.values.firstIndex(where: { !$0.isFinite }) {
+            var index: [Int] = []
+            var rest = bad
+            for size in shape.reversed() {
+                index.insert(rest % size, at: 0)
+                rest /= size
+            }
+            let value = w.values[bad].isNaN ? "NaN" : w.values[bad] > 0 ? "+Inf" : "-Inf"
+            throw PPGScopeError(object: layer, "weight '\(name)' holds \(value) at \(index): the model's weights must be finite")
         }
         return w.values
     }

@@ -15,9 +15,11 @@ public struct CohortSummary: Codable {
         /// Per estimator ("model", "spectral"); absent for an estimator without reference overlap.
         public var metrics: [String: HeartRateMetrics]?
         public var confidentShare: Double?
-        /// Input conditioning: the motion filter applied, and why one asked for was skipped.
+        /// Input conditioning: the motion filter applied, why one asked for was skipped, and what
+        /// was done to bring the PPG to the model's convention (polarity, baseline, scale).
         public var filter: String?
         public var conditioningNote: String?
+        public var conditioning: [String]?
         public var error: String?
         /// With --inspect: DC power fraction of every layer (same order as `layers`).
         public var dcPowerFraction: [Double]?
@@ -68,7 +70,7 @@ public struct CohortSummary: Codable {
 /// taken over the recordings sorted by key, each recording's own sums (float64, in window order)
 /// read back from its files.
 public enum CohortReport {
-    public static let estimators = ["model", "spectral"]
+    public static let estimators = ["model", "spectral", "peaks", "best"]
 
     /// Writes `cohort.json`, `failures.csv`, with --inspect `spectra.h5`, and the `index.html`
     /// report for the run's own recordings; each file atomically. Returns the summary.
@@ -92,9 +94,11 @@ public enum CohortReport {
             var metrics: [String: HeartRateMetrics] = [:]
             if let m = r.hr.model_metrics { metrics["model"] = m }
             if let m = r.hr.spectral_metrics { metrics["spectral"] = m }
+            if let m = r.hr.peaks_metrics { metrics["peaks"] = m }
+            if let m = r.hr.best_metrics { metrics["best"] = m }
             var row = CohortSummary.Row(key: r.key, path: r.path, labels: r.labels, status: "ok", windows: r.windows,
                                         metrics: metrics.isEmpty ? nil : metrics, confidentShare: r.confidentShare, filter: r.filter,
-                                        conditioningNote: r.conditioningNote)
+                                        conditioningNote: r.conditioningNote, conditioning: r.hr.conditioning.steps)
             for (name, sums) in r.errorSums.sorted(by: { $0.key < $1.key }) {
                 pooled[name] = (pooled[name] ?? ErrorSums()).combined(with: sums)
                 blandAltman[name, default: []] += r.blandAltmanSample[name] ?? []

@@ -189,13 +189,16 @@ public struct CohortDirectory: Sendable {
     public func process(_ input: CohortInput, prepared: PreparedRecording, network: Network?, modelPath: String?, options: HeartRateOptions, inspect: Bool,
                         progress: ((Int) -> Void)? = nil) throws -> CohortRecordingResult {
         let result = try AtomicOutput.directory(recording(input.key)) { dir in
-            let estimates = try HeartRateReport.estimate(prepared, network: network, options: options, csv: dir + "/hr.csv", progress: progress)
+            let estimates = try HeartRateReport.estimate(prepared, network: network, options: options, csv: dir + "/hr.csv",
+                                                         header: HeartRateReport.metadataLines(prepared.windows.conditioning) + HeartRateReport.csvHeader,
+                                                         progress: progress)
             if inspect, let network {
                 let (layers, sums) = try Inspection.layerSums(prepared.windows, network: network, reference: prepared.reference,
                                                               workers: options.workers)
                 try LayerSumsFile.write(layers: layers, sums: sums, to: dir + "/layer_sums.h5")
             }
-            let result = CohortRecordingResult(input: input, estimates: estimates, filter: prepared.windows.filterReport, options: options,
+            let result = CohortRecordingResult(input: input, estimates: estimates, filter: prepared.windows.filterReport,
+                                               conditioning: prepared.windows.conditioning, options: options,
                                                model: modelPath, inspected: inspect && network != nil)
             try AtomicOutput.text(try ReportJSON.text(result), to: dir + "/summary.json")
             return result
@@ -206,7 +209,8 @@ public struct CohortDirectory: Sendable {
 }
 
 extension CohortRecordingResult {
-    init(input: CohortInput, estimates: [WindowEstimate], filter: FilterReport, options: HeartRateOptions, model: String?, inspected: Bool) {
+    init(input: CohortInput, estimates: [WindowEstimate], filter: FilterReport, conditioning: ConditioningReport, options: HeartRateOptions,
+         model: String?, inspected: Bool) {
         key = input.key
         path = input.path
         referenceHR = input.referenceHR
@@ -219,7 +223,8 @@ extension CohortRecordingResult {
         errorSums = [:]
         blandAltmanSample = [:]
         let references = estimates.map(\.referenceBPM)
-        for (name, values) in [("model", estimates.map(\.hrBPM)), ("spectral", estimates.map(\.spectralBPM))] {
+        for (name, values) in [("model", estimates.map(\.hrBPM)), ("spectral", estimates.map(\.spectralBPM)),
+                               ("peaks", estimates.map(\.peaksBPM)), ("best", estimates.map(\.bestBPM))] {
             let sums = ErrorSums(estimates: values, references: references)
             guard sums.n > 0 else { continue }
             errorSums[name] = sums
@@ -231,7 +236,8 @@ extension CohortRecordingResult {
             blandAltmanSample[name] = Swift.stride(from: 0, to: pairs.count, by: stride).map { pairs[$0] }
         }
         self.inspected = inspected
-        hr = HeartRateReport.Summary(estimates: estimates, filter: filter, threshold: options.thresholdBPM, recording: input.path, model: model)
+        hr = HeartRateReport.Summary(estimates: estimates, filter: filter, threshold: options.thresholdBPM, recording: input.path, model: model,
+                                     conditioning: conditioning)
     }
 }
 

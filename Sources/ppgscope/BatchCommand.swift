@@ -26,7 +26,7 @@ struct BatchCommand: ParsableCommand {
         joins the N shard directories into what one run would have written.
         """)
 
-    @OptionGroup var analysis: HeartRateArguments
+    @OptionGroup var analysis: HeartRateRunArguments
     @Argument(help: "Recordings (.h5, .wav, .flac, .csv).") var recordings: [String] = []
     @Option(help: "Manifest: CSV with header path,reference_hr,<labels...>, or one path per line.") var manifest: String?
     @Option(help: "Output directory.") var out: String
@@ -52,15 +52,16 @@ struct BatchCommand: ParsableCommand {
         let started = Date()
         let listed = try manifest.map(CohortManifest.read) ?? recordings.map { CohortInput(key: "", path: $0) }
         let inputs = try CohortManifest.keyed(listed)
-        let network = try analysis.model.map { try KerasModelFile.load($0) }
-        let description = CohortRunDescription(model: analysis.model, modelDigest: try analysis.model.map(CohortRunDescription.digest(ofFile:)),
+        let modelPath = try analysis.options().runModel ? analysis.model : nil
+        let network = try modelPath.map { try KerasModelFile.load($0) }
+        let description = CohortRunDescription(model: modelPath, modelDigest: try modelPath.map(CohortRunDescription.digest(ofFile:)),
                                                options: analysis.canonicalDescription, inspect: inspect, inputs: inputs,
                                                shard: shard.flatMap(Self.parseShard))
         let dir = CohortDirectory(out)
         try dir.prepare(for: description, resume: resume)
         let own = description.ownInputs
         let todo = own.filter { !dir.isDone($0.key) }
-        var chosen = analysis.options
+        var chosen = try analysis.options()
         if jobs > 1, chosen.workers == nil { chosen.workers = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs) }
         let options = chosen
 
@@ -70,7 +71,7 @@ struct BatchCommand: ParsableCommand {
         defer { if jobs > 1 { TileSharingWorker.leaveParallelRegion() } }
         let progress = CohortProgress(total: todo.count)
         let failures = CohortWork(todo).run(jobs: jobs) { input, prepared in
-            try dir.process(input, prepared: prepared, network: network, modelPath: analysis.model, options: options, inspect: inspect) { done in
+            try dir.process(input, prepared: prepared, network: network, modelPath: modelPath, options: options, inspect: inspect) { done in
                 progress.windows(input.key, done: done, of: prepared.windows.count)
             }
             progress.finished(input.key)
