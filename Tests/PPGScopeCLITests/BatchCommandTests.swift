@@ -51,7 +51,8 @@ import Testing
         #expect(recordings.filter { $0.hasPrefix("s-") }.count == 2, "two inputs named s.h5 get distinct names")
         for name in recordings {
             let csv = try String(contentsOfFile: "\(dir)/out/recordings/\(name)/hr.csv", encoding: .utf8)
-            #expect(csv.hasPrefix("window,start_s,end_s,hr_bpm"))
+            // As `hr --out`: '#' lines with the conditioning, then the header.
+            #expect(csv.split(separator: "\n").first { !$0.hasPrefix("#") }?.hasPrefix("window,start_s,end_s,hr_bpm") == true)
         }
         let failures = try String(contentsOfFile: dir + "/out/failures.csv", encoding: .utf8).split(separator: "\n")
         #expect(failures.count == 3 && failures[1].hasPrefix("\"missing\"") && failures[2].hasPrefix("\"short\""), "\(failures)")
