@@ -228,12 +228,15 @@ extension CohortRecordingResult {
             let sums = ErrorSums(estimates: values, references: references)
             guard sums.n > 0 else { continue }
             errorSums[name] = sums
-            let pairs = zip(values, references).compactMap { e, r -> [Double]? in
-                guard let e, let r, e.isFinite, r.isFinite else { return nil }
-                return [(e + r) / 2, e - r]
+            // Every `stride`-th window with both values (no per-window array is built).
+            let stride = max(1, (sums.n + 199) / 200)
+            var sample: [[Double]] = [], k = 0
+            for (e, r) in zip(values, references) {
+                guard let e, let r, e.isFinite, r.isFinite else { continue }
+                if k % stride == 0 { sample.append([(e + r) / 2, e - r]) }
+                k += 1
             }
-            let stride = max(1, (pairs.count + 199) / 200)
-            blandAltmanSample[name] = Swift.stride(from: 0, to: pairs.count, by: stride).map { pairs[$0] }
+            blandAltmanSample[name] = sample
         }
         self.inspected = inspected
         hr = HeartRateReport.Summary(estimates: estimates, filter: filter, threshold: options.thresholdBPM, recording: input.path, model: model,

@@ -52,7 +52,8 @@ struct BatchCommand: ParsableCommand {
         let started = Date()
         let listed = try manifest.map(CohortManifest.read) ?? recordings.map { CohortInput(key: "", path: $0) }
         let inputs = try CohortManifest.keyed(listed)
-        let modelPath = try analysis.options().runModel ? analysis.model : nil
+        // The model is loaded when it estimates or is inspected (`--estimator spectral --inspect` inspects without estimating).
+        let modelPath = try analysis.options().runModel || inspect ? analysis.model : nil
         let network = try modelPath.map { try KerasModelFile.load($0) }
         let description = CohortRunDescription(model: modelPath, modelDigest: try modelPath.map(CohortRunDescription.digest(ofFile:)),
                                                options: analysis.canonicalDescription, inspect: inspect, inputs: inputs,
