@@ -15,7 +15,7 @@ demo: deps release
 	$(RELEASE) inspect --model models/kid_ppg_weights.h5 --recording data/ppg_dalia_S6_stairs.h5 --out out/inspect-kidppg-s6
 
 ## test: install what is missing, build, fetch the data, run every test, then check that an
-## inspect report renders in headless Chromium with every figure visible.
+## inspect report and a batch cohort report render in headless Chromium with every figure visible.
 test: test-deps
 	swift build --build-tests
 	PPGSCOPE=$(DEBUG) scripts/fetch-kid-ppg
@@ -24,6 +24,10 @@ test: test-deps
 	mkdir -p out
 	$(DEBUG) inspect --model models/kid_ppg_weights.h5 --recording data/ppg_dalia_S6_stairs.h5 --out out/test-render --no-ablation > /dev/null
 	scripts/check-report-render out/test-render
+	rm -rf out/test-batch out/test-batch-input && mkdir -p out/test-batch-input
+	$(DEBUG) synth --hr 90 --duration 120 --motion arm-swing --out out/test-batch-input/synthetic.h5 > /dev/null
+	$(DEBUG) batch --model models/kid_ppg_weights.h5 --inspect --out out/test-batch data/ppg_dalia_S6_stairs.h5 out/test-batch-input/synthetic.h5 > /dev/null
+	scripts/check-report-render out/test-batch
 	rm -rf out/test-hr-render
 	$(DEBUG) hr --model models/kid_ppg_weights.h5 --recording data/ppg_dalia_S6_stairs.h5 --report out/test-hr-render > /dev/null
 	scripts/check-report-render out/test-hr-render

@@ -46,6 +46,9 @@ public struct ModelRunner: Sendable {
     public let output: HeartRateOutput
     /// The split of a pair model into its per-window branch and its head; nil for single-window models.
     public let pairs: WindowPairSplit?
+    /// Threads a batch of windows is spread over (nil: every core). One per job when several
+    /// recordings run at once.
+    public var workers: Int?
 
     /// Checks that `network` takes `layout`'s windows, one at a time or as a KID-PPG-style pair.
     public init(network: Network, layout: WindowLayout) throws {
@@ -72,10 +75,10 @@ public struct ModelRunner: Sendable {
         if let pairs {
             return try pairs.consecutivePairs(Tensor(shape: [range.upperBound - first + 1, t, 1],
                                                      values: Array(windows.ppg[((first - 1) * t)..<(range.upperBound * t)])),
-                                              windowShift: layout.shift)
+                                              workers: workers, windowShift: layout.shift)
         }
         return try network.forward(Tensor(shape: [range.upperBound - first, t, 1], values: Array(windows.ppg[(first * t)..<(range.upperBound * t)])),
-                                   windowShift: layout.shift).output
+                                   workers: workers, windowShift: layout.shift).output
     }
 
     /// The outputs and the requested taps of one block of windows.
@@ -115,7 +118,7 @@ public struct ModelRunner: Sendable {
             if let pairs {
                 // The window before the block is recomputed so that the block's first pair has its predecessor.
                 let first = max(start - 1, 0)
-                let f = try pairs.features(slice(first, end), taps: .named(taps), windowShift: layout.shift)
+                let f = try pairs.features(slice(first, end), taps: .named(taps), workers: workers, windowShift: layout.shift)
                 let skip = start - first
                 var windowTaps: [String: Tensor] = [:]
                 for (k, v) in f.taps { windowTaps[k] = v.windows(skip..<v.batch) }
@@ -123,13 +126,14 @@ public struct ModelRunner: Sendable {
                 var outputs = Tensor(shape: [0] + network.outputShape, values: [])
                 if !estimated.isEmpty {
                     let head = try pairs.head(previous: f.features.windows((estimated.lowerBound - 1 - first)..<(end - 1 - first)),
-                                              current: f.features.windows((estimated.lowerBound - first)..<(end - first)), taps: .named(taps))
+                                              current: f.features.windows((estimated.lowerBound - first)..<(end - first)), taps: .named(taps),
+                                              workers: workers)
                     headTaps = head.taps
                     outputs = head.output
                 }
                 try body(TappedBlock(windows: start..<end, windowTaps: windowTaps, estimatedWindows: estimated, headTaps: headTaps, outputs: outputs))
             } else {
-                let out = try network.forward(slice(start, end), taps: .named(taps), windowShift: layout.shift)
+                let out = try network.forward(slice(start, end), taps: .named(taps), workers: workers, windowShift: layout.shift)
                 try body(TappedBlock(windows: start..<end, windowTaps: out.taps, estimatedWindows: estimated, headTaps: [:], outputs: out.output))
             }
             start = end

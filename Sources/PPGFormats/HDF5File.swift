@@ -155,7 +155,11 @@ public final class HDF5File: @unchecked Sendable {
             for part in group.split(separator: "/") {
                 prefix += (prefix.isEmpty ? "" : "/") + part
                 if H5Lexists(id, prefix, hid_t(H5P_DEFAULT)) > 0 { continue }
-                let gid = H5Gcreate2(id, prefix, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+                // No modification times stored: the same contents give the same bytes.
+                let gcpl = H5Pcreate(ppg_H5P_GROUP_CREATE())
+                defer { H5Pclose(gcpl) }
+                H5Pset_obj_track_times(gcpl, false)
+                let gid = H5Gcreate2(id, prefix, hid_t(H5P_DEFAULT), gcpl, hid_t(H5P_DEFAULT))
                 guard gid >= 0 else { throw error(prefix, "cannot create group") }
                 H5Gclose(gid)
             }
@@ -222,6 +226,7 @@ public final class HDF5File: @unchecked Sendable {
             defer { H5Sclose(space) }
             let dcpl = H5Pcreate(ppg_H5P_DATASET_CREATE())
             defer { H5Pclose(dcpl) }
+            H5Pset_obj_track_times(dcpl, false)   // no modification times: the same contents give the same bytes
             if count >= 4096, !shape.isEmpty, !shape.contains(0) {
                 // Chunk along the first axis: about 64 KiB of rows per chunk.
                 let rowSize = max(1, shape.dropFirst().reduce(1, *))
