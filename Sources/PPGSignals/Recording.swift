@@ -69,8 +69,12 @@ public struct Recording: Sendable, Equatable {
     /// Longest channel duration in seconds.
     public var durationS: Double { channels.map(\.durationS).max() ?? 0 }
 
+    /// Sampling rates a channel may have, in Hz: from one sample every 1000 s to 1 MHz. Rates
+    /// outside (a damaged header's 8e-320 Hz) would make durations and resampling lengths overflow.
+    public static let samplingRatesHz: ClosedRange<Double> = 0.001...1_000_000
+
     /// Checks what every reader and writer relies on: at least one channel, unique non-empty names,
-    /// positive finite sampling rates, finite samples, and a reference HR with matching lengths,
+    /// sampling rates within `samplingRatesHz`, finite samples, and a reference HR with matching lengths,
     /// increasing times and finite values. Throws a `PPGScopeError` naming the offending channel.
     public func validate() throws {
         guard !channels.isEmpty else { throw PPGScopeError("recording has no channels") }
@@ -82,6 +86,9 @@ public struct Recording: Sendable, Equatable {
             }
             guard channel.samplingRateHz.isFinite, channel.samplingRateHz > 0 else {
                 throw PPGScopeError(object: channel.name, "sampling rate must be a positive number of Hz, found \(channel.samplingRateHz)")
+            }
+            guard Recording.samplingRatesHz.contains(channel.samplingRateHz) else {
+                throw PPGScopeError(object: channel.name, "sampling rate \(channel.samplingRateHz) Hz is outside \(Recording.samplingRatesHz.lowerBound)…\(Int(Recording.samplingRatesHz.upperBound)) Hz (damaged header?)")
             }
             guard !channel.samples.isEmpty else { throw PPGScopeError(object: channel.name, "channel has no samples") }
             if let bad = channel.samples.firstIndex(where: { !$0.isFinite }) {

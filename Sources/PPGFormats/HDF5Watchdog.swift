@@ -1,0 +1,164 @@
+import Foundation
+
+/// Ends the process when one HDF5 library call on a file opened for reading does not return
+/// within a bound, instead of letting the command spin for ever.
+///
+/// Why a watchdog that ends the process: HDF5 1.10.8 (Debian 12) loops for ever on some corrupt
+/// files. A global-heap object of index 0 and size 0, for example, makes
+/// `H5HG__cache_heap_deserialize` step by zero bytes for ever while `H5Aread` reads a
+/// variable-length string attribute (`Tests/PPGFormatsTests/Fixtures/hang_global_heap.h5`). The
+/// loop is inside one C call: Swift cannot cancel it, a thread cannot be stopped safely, checking
+/// every heap, B-tree and offset first would re-implement the HDF5 format parser (and miss the
+/// next loop), and reading in a child process would cost every command a second process start
+/// and a copy of all data across a pipe. A watchdog thread costs nothing until it fires: every
+/// outermost `HDF5.locked` section on a file opened read-only records its file and start time;
+/// the thread checks four times a second, and past the bound it removes the command's unfinished
+/// outputs (`OutputTemporaries`), prints the message naming the file and ends the process with
+/// exit status 1. Nothing half-written survives, because outputs are only renamed into place once
+/// complete.
+///
+/// The bound is 10 s plus 1 s per 10 MB of the file (reading is far faster: the 54 MB S6
+/// recording reads in well under a second), or `PPGSCOPE_HDF5_TIMEOUT_S` seconds when set.
+enum HDF5Watchdog {
+    private final class State: @unchecked Sendable {
+        let lock = NSLock()
+        var file: String?
+        var deadline: UInt64 = 0
+        var boundSeconds: Double = 0
+        var started = false
+    }
+    private static let state = State()
+
+    private static let boundFromEnvironment: Double? = {
+        guard let text = ProcessInfo.processInfo.environment["PPGSCOPE_HDF5_TIMEOUT_S"], let s = Double(text), s > 0 else { return nil }
+        return s
+    }()
+
+    /// The time one library call on a file of `bytes` bytes may take, in seconds.
+    static func bound(fileBytes bytes: Int) -> Double {
+        boundFromEnvironment ?? 10 + Double(bytes) / 10_000_000
+    }
+
+    /// Starts watching a library call on `path`; `boundSeconds` from `bound(fileBytes:)`.
+    /// `cPath` is the same path as a C string that lives as long as the file is open.
+    static func arm(_ path: String, cPath: UnsafePointer<CChar>, boundSeconds: Double) {
+        HDF5CrashGuard.enter(cPath)
+        let s = state
+        s.lock.lock()
+        s.file = path
+        s.boundSeconds = boundSeconds
+        s.deadline = DispatchTime.now().uptimeNanoseconds + UInt64(boundSeconds * 1e9)
+        let start = !s.started
+        s.started = true
+        s.lock.unlock()
+        if start {
+            let thread = Thread { watch() }
+            thread.name = "HDF5Watchdog"
+            thread.stackSize = 1 << 18
+            thread.start()
+        }
+    }
+
+    /// The call armed last has returned.
+    static func disarm() {
+        HDF5CrashGuard.leave()
+        state.lock.lock()
+        state.file = nil
+        state.lock.unlock()
+    }
+
+    private static func watch() {
+        while true {
+            usleep(250_000)
+            let s = state
+            s.lock.lock()
+            let expired = s.file.flatMap { DispatchTime.now().uptimeNanoseconds > s.deadline ? ($0, s.boundSeconds) : nil }
+            s.lock.unlock()
+            if let (file, bound) = expired {
+                OutputTemporaries.removeAll()
+                let message = "Error: the HDF5 library did not finish reading \(file) within \(Int(bound.rounded())) s: the file is probably corrupt\n"
+                message.withCString { _ = write(2, $0, strlen($0)) }
+                _exit(1)
+            }
+        }
+    }
+}
+
+/// Turns a crash (SIGSEGV, SIGBUS, SIGFPE) inside an HDF5 library call on a file opened for reading
+/// into exit status 1 and a message naming the file.
+///
+/// HDF5 1.10.8 reads past its buffers on some corrupt files: a global-heap object whose size was
+/// overwritten makes `H5HG_read` copy far beyond the heap (`H5Aread` of a vlen string attribute,
+/// `tools/fuzz/regressions/segv_global_heap_size.h5`). The process cannot go on after such a fault,
+/// but it can end as for any other bad input. The handler only writes with `write(2)` and ends
+/// with `_exit(1)`; it first sets `alarm(2)` so that removing the unfinished outputs (which is not
+/// async-signal-safe) cannot hang it. Faults outside HDF5 calls go to the handler that was there
+/// before (Swift's backtracer), unchanged.
+enum HDF5CrashGuard {
+    /// The path of the file being read (C string), or nil outside watched HDF5 calls.
+    nonisolated(unsafe) private static var current: UnsafePointer<CChar>?
+    nonisolated(unsafe) private static var previous: [Int32: sigaction] = [:]
+    private static let signals: [Int32] = [SIGSEGV, SIGBUS, SIGFPE]
+    private static let installed: Bool = {
+        for sig in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_sigaction = { sig, _, _ in HDF5CrashGuard.fault(sig) }
+            action.sa_flags = SA_SIGINFO | SA_ONSTACK
+            sigemptyset(&action.sa_mask)
+            var old = sigaction()
+            sigaction(sig, &action, &old)
+            previous[sig] = old
+        }
+        return true
+    }()
+
+    static func enter(_ path: UnsafePointer<CChar>) {
+        _ = installed
+        current = path
+    }
+
+    static func leave() { current = nil }
+
+    private static func fault(_ sig: Int32) {
+        guard let path = current else {
+            // Not in an HDF5 call: restore the previous handler; the fault recurs and reaches it.
+            if var old = previous[sig] { sigaction(sig, &old, nil) } else { signal(sig, SIG_DFL) }
+            return
+        }
+        func say(_ text: UnsafePointer<CChar>) { _ = write(2, text, strlen(text)) }
+        say("Error: the HDF5 library crashed reading ")
+        say(path)
+        say(": the file is probably corrupt\n")
+        alarm(2)
+        OutputTemporaries.removeAll()
+        _exit(1)
+    }
+}
+
+/// The temporary outputs of the running command (files and directories that `AtomicOutput` and
+/// `RecordingIO.write` rename into place when complete), so that a command ended from outside its
+/// normal flow (`HDF5Watchdog`) can remove them first.
+public enum OutputTemporaries {
+    private final class Registry: @unchecked Sendable {
+        let lock = NSLock()
+        var paths: Set<String> = []
+    }
+    private static let registry = Registry()
+
+    static func register(_ path: String) {
+        registry.lock.lock(); registry.paths.insert(path); registry.lock.unlock()
+    }
+
+    static func unregister(_ path: String) {
+        registry.lock.lock(); registry.paths.remove(path); registry.lock.unlock()
+    }
+
+    /// Removes every registered temporary (recursively for directories).
+    static func removeAll() {
+        registry.lock.lock()
+        let paths = registry.paths
+        registry.paths = []
+        registry.lock.unlock()
+        for path in paths { try? FileManager.default.removeItem(atPath: path) }
+    }
+}
