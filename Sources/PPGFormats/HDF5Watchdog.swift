@@ -97,6 +97,8 @@ enum HDF5Watchdog {
 enum HDF5CrashGuard {
     /// The path of the file being read (C string), or nil outside watched HDF5 calls.
     nonisolated(unsafe) private static var current: UnsafePointer<CChar>?
+    /// The thread making that call: a fault on another thread is not HDF5's.
+    nonisolated(unsafe) private static var callingThread = pthread_self()
     nonisolated(unsafe) private static var previous: [Int32: sigaction] = [:]
     private static let signals: [Int32] = [SIGSEGV, SIGBUS, SIGFPE]
     private static let installed: Bool = {
@@ -114,13 +116,14 @@ enum HDF5CrashGuard {
 
     static func enter(_ path: UnsafePointer<CChar>) {
         _ = installed
+        callingThread = pthread_self()
         current = path
     }
 
     static func leave() { current = nil }
 
     private static func fault(_ sig: Int32) {
-        guard let path = current else {
+        guard let path = current, pthread_equal(pthread_self(), callingThread) != 0 else {
             // Not in an HDF5 call: restore the previous handler; the fault recurs and reaches it.
             if var old = previous[sig] { sigaction(sig, &old, nil) } else { signal(sig, SIG_DFL) }
             return

@@ -96,7 +96,8 @@ def run_case(fmt, seed_bytes, case, args):
             f.write(mutated)
         argv = [args.binary] + [a.replace("FILE", file).replace("OUT", out) for a in fmt["command"]]
         started = time.monotonic()
-        proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        env = dict(os.environ, PPGSCOPE_HDF5_TIMEOUT_S=str(args.hdf5_timeout))
+        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         try:
             stdout, stderr = proc.communicate(timeout=args.timeout)
             status = proc.returncode
@@ -146,6 +147,8 @@ def main():
     parser.add_argument("--replay", type=int, help="run this one case (with --format)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=30, help="seconds per case before it counts as a hang")
+    parser.add_argument("--hdf5-timeout", type=float, default=3,
+                        help="PPGSCOPE_HDF5_TIMEOUT_S for the runs: the HDF5 watchdog's bound (default 10 s) cut to keep guarded hangs cheap")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--findings", default=os.path.join(ROOT, "out", "fuzz-findings"))
     parser.add_argument("--keep", action="store_true", help="keep every case's file, not only findings")
