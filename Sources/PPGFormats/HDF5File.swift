@@ -20,7 +20,7 @@ enum HDF5 {
         lock.lock()
         depth += 1
         let watched = depth == 1 ? file : nil
-        if let watched { HDF5Watchdog.arm(watched.path, cPath: watched.cPath, boundSeconds: HDF5Watchdog.bound(fileBytes: watched.bytes)) }
+        if let watched { HDF5Watchdog.arm(watched.path, crashMessage: watched.crashMessage, boundSeconds: HDF5Watchdog.bound(fileBytes: watched.bytes)) }
         defer {
             if watched != nil { HDF5Watchdog.disarm() }
             depth -= 1
@@ -34,17 +34,17 @@ enum HDF5 {
 /// A file opened for reading, whose library calls `HDF5Watchdog` and `HDF5CrashGuard` watch.
 final class WatchedFile: @unchecked Sendable {
     let path: String
-    /// `path` as a C string, for the crash handler (which must not allocate).
-    let cPath: UnsafePointer<CChar>
+    /// The crash handler's message naming the file, made here because the handler must not allocate.
+    let crashMessage: (text: UnsafePointer<CChar>, length: Int)
     let bytes: Int
 
     init(_ path: String) {
         self.path = path
-        cPath = UnsafePointer(strdup(path)!)
+        crashMessage = HDF5CrashGuard.crashMessage(for: path)
         bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
     }
 
-    deinit { free(UnsafeMutablePointer(mutating: cPath)) }
+    deinit { free(UnsafeMutablePointer(mutating: crashMessage.text)) }
 }
 
 /// An open HDF5 file. Paths inside it are slash-separated (`model_weights/dense_26/dense_26/bias:0`).

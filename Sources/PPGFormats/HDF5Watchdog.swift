@@ -40,9 +40,9 @@ enum HDF5Watchdog {
     }
 
     /// Starts watching a library call on `path`; `boundSeconds` from `bound(fileBytes:)`.
-    /// `cPath` is the same path as a C string that lives as long as the file is open.
-    static func arm(_ path: String, cPath: UnsafePointer<CChar>, boundSeconds: Double) {
-        HDF5CrashGuard.enter(cPath)
+    /// `crashMessage` is `HDF5CrashGuard.crashMessage(for: path)`, kept while the file is open.
+    static func arm(_ path: String, crashMessage: (text: UnsafePointer<CChar>, length: Int), boundSeconds: Double) {
+        HDF5CrashGuard.enter(message: crashMessage.text, length: crashMessage.length)
         let s = state
         s.lock.lock()
         s.file = path
@@ -84,29 +84,34 @@ enum HDF5Watchdog {
     }
 }
 
-/// Turns a crash (SIGSEGV, SIGBUS, SIGFPE) inside an HDF5 library call on a file opened for reading
-/// into exit status 1 and a message naming the file.
+/// Turns a crash (SIGSEGV, SIGBUS, SIGFPE, or SIGABRT from glibc finding its heap corrupted) inside
+/// an HDF5 library call on a file opened for reading into exit status 1 and a message naming the file.
 ///
 /// HDF5 1.10.8 reads past its buffers on some corrupt files: a global-heap object whose size was
 /// overwritten makes `H5HG_read` copy far beyond the heap (`H5Aread` of a vlen string attribute,
-/// `tools/fuzz/regressions/segv_global_heap_size.h5`). The process cannot go on after such a fault,
-/// but it can end as for any other bad input. The handler only writes with `write(2)` and ends
-/// with `_exit(1)`; it first sets `alarm(2)` so that removing the unfinished outputs (which is not
-/// async-signal-safe) cannot hang it. Faults outside HDF5 calls go to the handler that was there
-/// before (Swift's backtracer), unchanged.
+/// `tools/fuzz/regressions/segv_global_heap_size.h5`), and writes past them on others (glibc then
+/// aborts in `free` when the file is closed). The process cannot go on after such a fault, but it
+/// can end as for any other bad input. The handler only calls `write`, `unlink`, `rmdir` and
+/// `_exit` (async-signal-safe, no allocation). Faults outside HDF5 calls, or on another thread,
+/// go to the handler that was there before (Swift's backtracer), unchanged.
 enum HDF5CrashGuard {
-    /// The path of the file being read (C string), or nil outside watched HDF5 calls.
-    nonisolated(unsafe) private static var current: UnsafePointer<CChar>?
+    /// The message naming the file being read (a C string made when the file was opened), or nil
+    /// outside watched HDF5 calls.
+    nonisolated(unsafe) private static var message: UnsafePointer<CChar>?
+    nonisolated(unsafe) private static var messageLength = 0
     /// The thread making that call: a fault on another thread is not HDF5's.
     nonisolated(unsafe) private static var callingThread = pthread_self()
     nonisolated(unsafe) private static var previous: [Int32: sigaction] = [:]
-    private static let signals: [Int32] = [SIGSEGV, SIGBUS, SIGFPE]
+    private static let signals: [Int32] = [SIGSEGV, SIGBUS, SIGFPE, SIGABRT]
+    /// Set by the first fault handled: a second fault (the process is going down) ends it at once.
+    nonisolated(unsafe) private static var handling = false
     private static let installed: Bool = {
+        OutputTemporaries.prepare()   // its table must exist before a handler reads it
         for sig in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_sigaction = { sig, _, _ in HDF5CrashGuard.fault(sig) }
             action.sa_flags = SA_SIGINFO | SA_ONSTACK
-            sigemptyset(&action.sa_mask)
+            sigfillset(&action.sa_mask)
             var old = sigaction()
             sigaction(sig, &action, &old)
             previous[sig] = old
@@ -114,54 +119,87 @@ enum HDF5CrashGuard {
         return true
     }()
 
-    static func enter(_ path: UnsafePointer<CChar>) {
-        _ = installed
-        callingThread = pthread_self()
-        current = path
+    /// The message to print should the library crash reading `path`: made when the file is
+    /// opened, so that the handler need not allocate.
+    static func crashMessage(for path: String) -> (UnsafePointer<CChar>, Int) {
+        let text = "Error: the HDF5 library crashed reading \(path): the file is probably corrupt\n"
+        return (UnsafePointer(strdup(text)!), text.utf8.count)
     }
 
-    static func leave() { current = nil }
+    static func enter(message text: UnsafePointer<CChar>, length: Int) {
+        _ = installed
+        callingThread = pthread_self()
+        messageLength = length
+        message = text
+    }
+
+    static func leave() { message = nil }
 
     private static func fault(_ sig: Int32) {
-        guard let path = current, pthread_equal(pthread_self(), callingThread) != 0 else {
+        guard let text = message, pthread_equal(pthread_self(), callingThread) != 0 else {
             // Not in an HDF5 call: restore the previous handler; the fault recurs and reaches it.
             if var old = previous[sig] { sigaction(sig, &old, nil) } else { signal(sig, SIG_DFL) }
+            if sig == SIGABRT { raise(sig) }
             return
         }
-        func say(_ text: UnsafePointer<CChar>) { _ = write(2, text, strlen(text)) }
-        say("Error: the HDF5 library crashed reading ")
-        say(path)
-        say(": the file is probably corrupt\n")
-        alarm(2)
-        OutputTemporaries.removeAll()
+        if handling { _exit(1) }
+        handling = true
+        _ = write(2, text, messageLength)
+        OutputTemporaries.removeAllSignalSafe()
         _exit(1)
     }
 }
 
 /// The temporary outputs of the running command (files and directories that `AtomicOutput` and
 /// `RecordingIO.write` rename into place when complete), so that a command ended from outside its
-/// normal flow (`HDF5Watchdog`) can remove them first.
+/// normal flow (`HDF5Watchdog`, `HDF5CrashGuard`) can remove them first. Paths are also kept as C
+/// strings in a fixed table, which the crash handler reads without allocating (after a heap
+/// overflow in the library, malloc itself may crash).
 public enum OutputTemporaries {
     private final class Registry: @unchecked Sendable {
         let lock = NSLock()
-        var paths: Set<String> = []
+        var paths: [String: UnsafeMutablePointer<CChar>] = [:]
+        /// The C strings of `paths`, nil-padded: read by the crash handler.
+        let table = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
+        static let capacity = 64
+        init() { table.initialize(repeating: nil, count: Registry.capacity) }
     }
     private static let registry = Registry()
 
+    /// Creates the table (the first use of a Swift global allocates).
+    static func prepare() { _ = registry }
+
     static func register(_ path: String) {
-        registry.lock.lock(); registry.paths.insert(path); registry.lock.unlock()
+        let r = registry
+        r.lock.lock(); defer { r.lock.unlock() }
+        guard r.paths[path] == nil, let c = strdup(path) else { return }
+        r.paths[path] = c
+        if let slot = (0..<Registry.capacity).first(where: { r.table[$0] == nil }) { r.table[slot] = c }
     }
 
     static func unregister(_ path: String) {
-        registry.lock.lock(); registry.paths.remove(path); registry.lock.unlock()
+        let r = registry
+        r.lock.lock(); defer { r.lock.unlock() }
+        guard let c = r.paths.removeValue(forKey: path) else { return }
+        if let slot = (0..<Registry.capacity).first(where: { r.table[$0] == c }) { r.table[slot] = nil }
+        free(c)
     }
 
     /// Removes every registered temporary (recursively for directories).
     static func removeAll() {
-        registry.lock.lock()
-        let paths = registry.paths
-        registry.paths = []
-        registry.lock.unlock()
+        let r = registry
+        r.lock.lock()
+        let paths = Array(r.paths.keys)
+        r.lock.unlock()
         for path in paths { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// Removes the registered temporary files (and empty directories) with `unlink`/`rmdir` only:
+    /// no lock, no allocation, safe in a signal handler.
+    static func removeAllSignalSafe() {
+        let table = registry.table
+        for slot in 0..<Registry.capacity {
+            if let c = table[slot], unlink(c) != 0 { rmdir(c) }
+        }
     }
 }

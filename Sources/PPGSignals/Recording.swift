@@ -73,9 +73,14 @@ public struct Recording: Sendable, Equatable {
     /// outside (a damaged header's 8e-320 Hz) would make durations and resampling lengths overflow.
     public static let samplingRatesHz: ClosedRange<Double> = 0.001...1_000_000
 
+    /// The largest reference heart rate accepted, in BPM (a mouse's heart beats ~600 times a minute).
+    public static let maxReferenceBPM = 1000.0
+    /// The largest |time| of a reference value accepted, in seconds (about 31 years).
+    public static let maxTimeS = 1e9
+
     /// Checks what every reader and writer relies on: at least one channel, unique non-empty names,
     /// sampling rates within `samplingRatesHz`, finite samples, and a reference HR with matching lengths,
-    /// increasing times and finite values. Throws a `PPGScopeError` naming the offending channel.
+    /// increasing times and values within `maxTimeS` and `maxReferenceBPM`. Throws a `PPGScopeError` naming the offending channel.
     public func validate() throws {
         guard !channels.isEmpty else { throw PPGScopeError("recording has no channels") }
         var seen = Set<String>()
@@ -102,6 +107,9 @@ public struct Recording: Sendable, Equatable {
             for i in hr.timesS.indices {
                 guard hr.timesS[i].isFinite, hr.bpm[i].isFinite else {
                     throw PPGScopeError(object: "reference_hr", "entry \(i) is not finite")
+                }
+                guard hr.bpm[i] > 0, hr.bpm[i] <= Recording.maxReferenceBPM, abs(hr.timesS[i]) <= Recording.maxTimeS else {
+                    throw PPGScopeError(object: "reference_hr", "entry \(i) (\(hr.timesS[i]) s, \(hr.bpm[i]) BPM) is outside 0–\(Int(Recording.maxTimeS)) s, 0–\(Int(Recording.maxReferenceBPM)) BPM (damaged file?)")
                 }
                 if i > 0, hr.timesS[i] <= hr.timesS[i - 1] {
                     throw PPGScopeError(object: "reference_hr", "times must increase (entry \(i))")

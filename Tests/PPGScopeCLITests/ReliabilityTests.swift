@@ -49,6 +49,20 @@ import Testing
         #expect(try Self.leftovers(dir).isEmpty)
     }
 
+    /// Fuzzer findings where HDF5 1.10.8 writes past its buffers: glibc aborts in `free`, or the
+    /// heap is too damaged for anything but `write` and `_exit` afterwards.
+    @Test(arguments: ["abort_heap_corruption.h5", "segv_in_crash_handler.h5"])
+    func heapCorruptionInsideHDF5EndsWithExit1(_ name: String) throws {
+        let file = "\(Self.regressions)/\(name)"
+        let (r, _) = try Self.run(["info", file])
+        #expect(r.status == 1 && r.stderr.contains("the HDF5 library crashed reading \(file): the file is probably corrupt"), "\(r.stderr)")
+    }
+
+    @Test func anAbsurdReferenceHeartRateIsRefused() throws {
+        let (r, _) = try Self.run(["info", "\(Self.regressions)/huge_reference_hr.h5"])
+        #expect(r.status == 1 && r.stderr.contains("huge_reference_hr.h5: reference_hr: entry 5") && r.stderr.contains("0–1000 BPM"), "\(r.stderr)")
+    }
+
     @Test func aSubnormalSamplingRateIsRefused() throws {
         let (r, _) = try Self.run(["hr", "--model", Self.model, "--recording", "\(Self.regressions)/subnormal_sampling_rate.h5"])
         #expect(r.status == 1 && r.stderr.contains("subnormal_sampling_rate.h5: ppg: sampling rate") && r.stderr.contains("outside"), "\(r.stderr)")
