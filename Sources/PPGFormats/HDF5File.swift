@@ -20,7 +20,7 @@ enum HDF5 {
         lock.lock()
         depth += 1
         let watched = depth == 1 ? file : nil
-        if let watched { HDF5Watchdog.arm(watched.path, crashMessage: watched.crashMessage, boundSeconds: HDF5Watchdog.bound(fileBytes: watched.bytes)) }
+        if let watched { HDF5Watchdog.arm(watched.path, boundSeconds: HDF5Watchdog.bound(fileBytes: watched.bytes)) }
         defer {
             if watched != nil { HDF5Watchdog.disarm() }
             depth -= 1
@@ -44,7 +44,6 @@ final class WatchedFile: @unchecked Sendable {
         bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
     }
 
-    deinit { free(UnsafeMutablePointer(mutating: crashMessage.text)) }
 }
 
 /// An open HDF5 file. Paths inside it are slash-separated (`model_weights/dense_26/dense_26/bias:0`).
@@ -75,11 +74,16 @@ public final class HDF5File: @unchecked Sendable {
         }
         let watched = WatchedFile(path)
         return try HDF5.locked(reading: watched) {
+            HDF5CrashGuard.opened(message: watched.crashMessage.text, length: watched.crashMessage.length)
             guard H5Fis_hdf5(path) > 0 else {
+                HDF5CrashGuard.closed()
                 throw PPGScopeError(file: path, "not an HDF5 file (or truncated)")
             }
             let fid = H5Fopen(path, ppg_H5F_ACC_RDONLY(), hid_t(H5P_DEFAULT))
-            guard fid >= 0 else { throw PPGScopeError(file: path, "cannot open as HDF5 (damaged or truncated)") }
+            guard fid >= 0 else {
+                HDF5CrashGuard.closed()
+                throw PPGScopeError(file: path, "cannot open as HDF5 (damaged or truncated)")
+            }
             return HDF5File(path: path, id: fid, watched: watched)
         }
     }
@@ -96,7 +100,10 @@ public final class HDF5File: @unchecked Sendable {
     /// Flushes and closes; further calls fail. Safe to call twice.
     public func close() {
         locked {
-            if id >= 0 { H5Fclose(id) }
+            if id >= 0 {
+                H5Fclose(id)
+                if watched != nil { HDF5CrashGuard.closed() }
+            }
             id = -1
         }
     }

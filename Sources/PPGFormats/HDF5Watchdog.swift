@@ -40,9 +40,7 @@ enum HDF5Watchdog {
     }
 
     /// Starts watching a library call on `path`; `boundSeconds` from `bound(fileBytes:)`.
-    /// `crashMessage` is `HDF5CrashGuard.crashMessage(for: path)`, kept while the file is open.
-    static func arm(_ path: String, crashMessage: (text: UnsafePointer<CChar>, length: Int), boundSeconds: Double) {
-        HDF5CrashGuard.enter(message: crashMessage.text, length: crashMessage.length)
+    static func arm(_ path: String, boundSeconds: Double) {
         let s = state
         s.lock.lock()
         s.file = path
@@ -61,7 +59,6 @@ enum HDF5Watchdog {
 
     /// The call armed last has returned.
     static func disarm() {
-        HDF5CrashGuard.leave()
         state.lock.lock()
         state.file = nil
         state.lock.unlock()
@@ -92,15 +89,16 @@ enum HDF5Watchdog {
 /// `tools/fuzz/regressions/segv_global_heap_size.h5`), and writes past them on others (glibc then
 /// aborts in `free` when the file is closed). The process cannot go on after such a fault, but it
 /// can end as for any other bad input. The handler only calls `write`, `unlink`, `rmdir` and
-/// `_exit` (async-signal-safe, no allocation). Faults outside HDF5 calls, or on another thread,
-/// go to the handler that was there before (Swift's backtracer), unchanged.
+/// `_exit` (async-signal-safe, no allocation). It is armed while an input HDF5 file is open (reading
+/// a model or a recording); other faults go to the handler that was there before (Swift's
+/// backtracer), unchanged.
 enum HDF5CrashGuard {
-    /// The message naming the file being read (a C string made when the file was opened), or nil
-    /// outside watched HDF5 calls.
+    /// The message naming the input file opened last (a C string made when it was opened), or nil
+    /// when no input HDF5 file is open. Messages are never freed: a handler may be reading one.
     nonisolated(unsafe) private static var message: UnsafePointer<CChar>?
     nonisolated(unsafe) private static var messageLength = 0
-    /// The thread making that call: a fault on another thread is not HDF5's.
-    nonisolated(unsafe) private static var callingThread = pthread_self()
+    /// Input HDF5 files open now (changed under the HDF5 lock).
+    nonisolated(unsafe) private static var openFiles = 0
     nonisolated(unsafe) private static var previous: [Int32: sigaction] = [:]
     private static let signals: [Int32] = [SIGSEGV, SIGBUS, SIGFPE, SIGABRT]
     /// Set by the first fault handled: a second fault (the process is going down) ends it at once.
@@ -126,17 +124,24 @@ enum HDF5CrashGuard {
         return (UnsafePointer(strdup(text)!), text.utf8.count)
     }
 
-    static func enter(message text: UnsafePointer<CChar>, length: Int) {
+    /// An input file was opened (call under the HDF5 lock). Until it is closed, a fault on any
+    /// thread is taken for the library's: a heap overflow inside an HDF5 call can make another
+    /// thread, or ppgscope's own code reading the results, fault after the call has returned.
+    static func opened(message text: UnsafePointer<CChar>, length: Int) {
         _ = installed
-        callingThread = pthread_self()
+        openFiles += 1
         messageLength = length
         message = text
     }
 
-    static func leave() { message = nil }
+    /// An input file was closed (call under the HDF5 lock).
+    static func closed() {
+        openFiles -= 1
+        if openFiles == 0 { message = nil }
+    }
 
     private static func fault(_ sig: Int32) {
-        guard let text = message, pthread_equal(pthread_self(), callingThread) != 0 else {
+        guard let text = message else {
             // Not in an HDF5 call: restore the previous handler; the fault recurs and reaches it.
             if var old = previous[sig] { sigaction(sig, &old, nil) } else { signal(sig, SIG_DFL) }
             if sig == SIGABRT { raise(sig) }

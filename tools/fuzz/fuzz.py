@@ -84,6 +84,8 @@ def mutate(data, rng):
 
 
 def run_case(fmt, seed_bytes, case, args):
+    if args.deadline is not None and time.monotonic() > args.deadline:
+        return None, 0.0  # past --max-seconds: not run, not counted
     rng = random.Random(f"{args.seed}:{fmt['name']}:{case}")
     mutated = mutate(seed_bytes, rng)
     work = tempfile.mkdtemp(prefix=f"ppgscope-fuzz-{fmt['name']}-")
@@ -149,6 +151,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=30, help="seconds per case before it counts as a hang")
     parser.add_argument("--hdf5-timeout", type=float, default=3,
                         help="PPGSCOPE_HDF5_TIMEOUT_S for the runs: the HDF5 watchdog's bound (default 10 s) cut to keep guarded hangs cheap")
+    parser.add_argument("--max-seconds", type=float, help="stop starting cases after this many seconds (the summary counts the cases run)")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--findings", default=os.path.join(ROOT, "out", "fuzz-findings"))
     parser.add_argument("--keep", action="store_true", help="keep every case's file, not only findings")
@@ -158,6 +161,7 @@ def main():
         release = os.path.join(ROOT, ".build/release/ppgscope")
         args.binary = release if os.path.exists(release) else os.path.join(ROOT, ".build/debug/ppgscope")
     args.binary = os.path.abspath(args.binary)
+    args.deadline = time.monotonic() + args.max_seconds if args.max_seconds else None
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"fuzz: no ppgscope binary at {args.binary} (build it, or give --binary)")
 
@@ -178,10 +182,11 @@ def main():
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             results = list(pool.map(lambda k: run_case(fmt, seed_bytes, k, args), cases))
         counts = {v: 0 for v in ("accepted", "refused", "guarded", "crash", "hang", "nonfinite", "leftover")}
+        results = [r for r in results if r[0] is not None]
         for verdict, _ in results:
             counts[verdict] += 1
         counts["cases"] = len(results)
-        counts["slowest_s"] = round(max(s for _, s in results), 2)
+        counts["slowest_s"] = round(max((s for _, s in results), default=0), 2)
         counts["wall_s"] = round(time.monotonic() - started, 1)
         summary[fmt["name"]] = counts
         bad = counts["crash"] + counts["hang"] + counts["nonfinite"] + counts["leftover"]
