@@ -75,15 +75,13 @@ public final class HDF5File: @unchecked Sendable {
         let watched = WatchedFile(path)
         return try HDF5.locked(reading: watched) {
             HDF5CrashGuard.opened(message: watched.crashMessage.text, length: watched.crashMessage.length)
+            // On failure the guard stays armed for the rest of the process: HDF5 may keep state from
+            // the damaged file and fault in its clean-up at exit.
             guard H5Fis_hdf5(path) > 0 else {
-                HDF5CrashGuard.closed()
                 throw PPGScopeError(file: path, "not an HDF5 file (or truncated)")
             }
             let fid = H5Fopen(path, ppg_H5F_ACC_RDONLY(), hid_t(H5P_DEFAULT))
-            guard fid >= 0 else {
-                HDF5CrashGuard.closed()
-                throw PPGScopeError(file: path, "cannot open as HDF5 (damaged or truncated)")
-            }
+            guard fid >= 0 else { throw PPGScopeError(file: path, "cannot open as HDF5 (damaged or truncated)") }
             return HDF5File(path: path, id: fid, watched: watched)
         }
     }

@@ -62,7 +62,8 @@ struct HRCommand: ParsableCommand {
             return (prepared, settings.runSpectral ? HeartRatePipeline.spectralEstimates(prepared, options: settings) : nil)
         }
         let windowsAndSpectra = BackgroundTask { try prepare(nil) }
-        let network = try model.map { try KerasModelFile.load($0) }
+        let network: Network?
+        do { network = try model.map { try KerasModelFile.load($0) } } catch { windowsAndSpectra.finish(); throw error }
         let progress = ProgressBar(label: "hr")
         var (prepared, spectral) = try windowsAndSpectra.value()
         if let network, network.inputShape[0] != prepared.layout.length { (prepared, spectral) = try prepare(network) }
