@@ -196,6 +196,7 @@ def main():
               f"{counts['nonfinite']} non-finite, {counts['leftover']} leftovers | slowest {counts['slowest_s']} s, "
               f"{counts['wall_s']} s", flush=True)
     if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as f:
             json.dump({"seed": args.seed, "first": args.first, "binary": args.binary, "formats": summary}, f, indent=1)
     if failed:
