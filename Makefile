@@ -52,3 +52,28 @@ docs: release
 	mkdir -p out
 	$(RELEASE) inspect --model models/kid_ppg_weights.h5 --recording data/ppg_dalia_S6_stairs.h5 --out out/docs-inspect
 	scripts/render-png --width 1400 --dest docs/inspect out/docs-inspect
+
+.PHONY: fuzz fuzz-short libfuzzer sanitize
+
+## fuzz: mutation fuzzing of every format ppgscope reads, through the release binary: 10,000 cases
+## per format (tools/fuzz/formats.txt); findings are kept in out/fuzz-findings. FUZZ_CASES, FUZZ_SEED
+## and FUZZ_JOBS change the run.
+FUZZ_CASES ?= 10000
+FUZZ_SEED ?= 1
+FUZZ_JOBS ?= 2
+fuzz: release
+	tools/fuzz/fuzz.py --binary $(RELEASE) --cases $(FUZZ_CASES) --seed $(FUZZ_SEED) --jobs $(FUZZ_JOBS) --json out/fuzz-summary.json
+
+## fuzz-short: the seeded pass CI runs (50 cases per format).
+fuzz-short: release
+	tools/fuzz/fuzz.py --binary $(RELEASE) --cases 50 --seed 2026
+
+## libfuzzer: the in-process libFuzzer + AddressSanitizer harnesses of the CSV and model_config
+## parsers (a package of their own under tools/fuzz/libfuzzer), LIBFUZZER_SECONDS each.
+LIBFUZZER_SECONDS ?= 600
+libfuzzer:
+	tools/fuzz/libfuzzer/run $(LIBFUZZER_SECONDS)
+
+## sanitize: the thread-sharing and file-parsing tests under AddressSanitizer and ThreadSanitizer.
+sanitize:
+	scripts/sanitize

@@ -81,6 +81,6 @@ extension HeartRateMetrics {
         limitsOfAgreement = [bias - 1.96 * sd, bias + 1.96 * sd]
         within5Percent = 100 * Double(s.within5) / n
         within10Percent = 100 * Double(s.within10) / n
-        pearsonR = s.m2Estimate > 0 && s.m2Reference > 0 ? s.coMoment / (s.m2Estimate * s.m2Reference).squareRoot() : .nan
+        pearsonR = s.m2Estimate > 0 && s.m2Reference > 0 ? s.coMoment / (s.m2Estimate * s.m2Reference).squareRoot() : nil
     }
 }

@@ -49,6 +49,8 @@ public enum AtomicOutput {
     /// error becomes "cannot write".
     private static func replace<T>(_ path: String, destination: String, temporary: String, errorsUnderTemporary: Bool,
                                    _ body: () throws -> T) throws -> T {
+        OutputTemporaries.register(temporary)
+        defer { OutputTemporaries.unregister(temporary) }
         do {
             let result = try body()
             var isDirectory: ObjCBool = false

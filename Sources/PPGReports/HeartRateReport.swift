@@ -142,7 +142,7 @@ public enum HeartRateReport {
             let rows = [("model", model_metrics), ("spectral peak", spectral_metrics), ("peaks", peaks_metrics), ("best", best_metrics)].compactMap { name, m -> [String]? in
                 guard let m else { return nil }
                 return [name, String(m.windows), String(format: "%.3f", m.mae), String(format: "%.3f", m.rmse), String(format: "%+.3f", m.bias),
-                        String(format: "%.3f", m.pearsonR), String(format: "%.1f", m.within5Percent), String(format: "%.1f", m.within10Percent),
+                        m.pearsonR.map { String(format: "%.3f", $0) } ?? "—", String(format: "%.1f", m.within5Percent), String(format: "%.1f", m.within10Percent),
                         String(format: "[%.2f, %.2f]", m.limitsOfAgreement[0], m.limitsOfAgreement[1])]
             }
             if rows.isEmpty {

@@ -51,7 +51,8 @@ struct HRCommand: ParsableCommand {
             try RecordingHeartRate.prepare(rec, network: network, options: options, explicitFilter: explicitFilter, source: recordingPath)
         }
         let background = BackgroundTask { try prepare(nil) }
-        let network = try model.map { try KerasModelFile.load($0) }
+        let network: Network?
+        do { network = try model.map { try KerasModelFile.load($0) } } catch { background.finish(); throw error }
         let progress = ProgressBar(label: "hr")
         var input = try background.value()
         if !RecordingHeartRate.fits(input, network) { input = try prepare(network) }
