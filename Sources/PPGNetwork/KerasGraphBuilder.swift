@@ -190,7 +190,7 @@ struct KerasGraphBuilder {
             }
             step /= parsed.upsampling
         }
-        let hasTime = outShape.count == 2 && (parsed.keepsTime ?? inputs.allSatisfy { slotHasTime[$0] })
+        let hasTime = outShape.count == 2 && (parsed.keepsTime ?? inputs.contains { slotHasTime[$0] })
         let slot = slotShapes.count
         slotShapes.append(outShape)
         slotTimeStep.append(step)

@@ -86,6 +86,33 @@ public enum LayerOperation: Sendable {
         }
     }
 
+    /// The convolution classes (whose outputs `inspect` shows in its per-channel figures).
+    public static let convolutionClasses: Set<String> = ["Conv1D", "DepthwiseConv1D", "SeparableConv1D"]
+
+    /// Whether this is a convolution over time.
+    public var isConvolution: Bool { LayerOperation.convolutionClasses.contains(className) }
+
+    /// The bias of a convolution or dense layer (nil without bias or for other layers).
+    public var bias: [Float]? {
+        switch self {
+        case .conv1D(let c): return c.bias
+        case .depthwiseConv1D(let d): return d.bias
+        case .separableConv1D(let s): return s.pointwise.bias
+        case .dense(let d): return d.bias
+        default: return nil
+        }
+    }
+
+    /// Whether the layer's last step is a plain ReLU, max(x, 0): a layer with a `relu` activation,
+    /// an `Activation("relu")` layer, or a `ReLU` layer without options (the DC ablation edits their outputs).
+    public var endsWithReLU: Bool {
+        switch self {
+        case .activation(.function(let f)): return f == .relu
+        case .activation(.relu(let m, let s, let t)): return m == nil && s == 0 && t == 0
+        default: return activationFunction == .relu
+        }
+    }
+
     /// Number of trainable parameters (BatchNormalization's moving statistics included, as Keras counts them).
     public var parameterCount: Int {
         switch self {
@@ -107,7 +134,7 @@ public enum LayerOperation: Sendable {
     /// The layer's options in a few words, for `info` (e.g. `k5 d2 s1 causal relu`); empty when it has none.
     public var details: String {
         func conv(_ k: Int, _ d: Int, _ s: Int, _ p: Padding) -> String {
-            "k\(k)" + (d > 1 ? " d\(d)" : "") + (s > 1 ? " s\(s)" : "") + " \(p.rawValue)"
+            "k\(k) d\(d)" + (s > 1 ? " s\(s)" : "") + " \(p.rawValue)"
         }
         switch self {
         case .conv1D(let c):

@@ -8,6 +8,7 @@ For each model below it writes, in Tests/PPGNetworkTests/Fixtures/layers/:
   <model>_keras3.h5   Keras 3 legacy HDF5
   golden_<model>.h5   /inputs [N, T, 1], /taps/<layer> for every layer, /outputs, root attribute
                       `tap_names` (forward order), `source`, versions
+and bad_<option>.h5, copies of a tf-keras fixture with one option ppgscope refuses (BAD_OPTIONS).
 
 The Keras 2 and Keras 3 models are built from the same code with explicit layer names and share
 their weights (`set_weights` in layer order), and the script checks that both give the same
@@ -293,6 +294,32 @@ def write_golden(path, x, names, values, output, versions):
             f.attrs[k] = v
 
 
+# Keras options ppgscope refuses, each written into a copy of a fixture's tf-keras config:
+# (file, source model, layer, option, value).
+BAD_OPTIONS = [
+    ("bad_channels_first.h5", "conv", "conv_same", "data_format", "channels_first"),
+    ("bad_return_state.h5", "recurrent", "lstm_last", "return_state", True),
+    ("bad_stateful.h5", "recurrent", "gru_reset_after", "stateful", True),
+    ("bad_renorm.h5", "batchnorm", "bn_b", "renorm", True),
+]
+
+
+def write_bad_options():
+    """Copies of fixture models with one refused option set in their model_config (h5py only)."""
+    import json
+    import shutil
+    for file, source, layer, option, value in BAD_OPTIONS:
+        path = os.path.join(OUT, file)
+        shutil.copyfile(os.path.join(OUT, source + ".h5"), path)
+        with h5py.File(path, "r+") as f:
+            config = json.loads(f.attrs["model_config"])
+            for entry in config["config"]["layers"]:
+                if entry["config"]["name"] == layer:
+                    entry["config"][option] = value
+            f.attrs["model_config"] = json.dumps(config)
+        print(f"{file}: {source}/{layer} with {option}={value!r}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", default="", help="comma-separated model names (default: all)")
@@ -333,6 +360,8 @@ def main():
             k3.save(base + ".keras")
             k3.save(base + "_keras3.h5")
         write_golden(os.path.join(OUT, "golden_" + name + ".h5"), x, tap_names, tap_values, out2, versions)
+    if not args.only:
+        write_bad_options()
     print("ALL CHECKS OK" if ok else "SOME CHECKS FAILED")
     sys.exit(0 if ok else 1)
 
