@@ -126,7 +126,7 @@ public enum Inspection {
         }
         let input = channelSpectra(Array(prepared.window(figureWindow)), time: layout.length, channels: 1, rateHz: layout.samplingRateHz, limit: 1)[0]
 
-        let ablation = options.ablation ? try runAblation(prepared, network: network, reference: reference, range: range, plain: estimates) : []
+        let ablation = options.ablation && runner.output != .notHeartRate ? try runAblation(prepared, network: network, reference: reference, range: range, plain: estimates) : []
         let summaries = inspector.summaries()
         return InspectionResult(layers: summaries, estimates: estimates, spectrogramTimesS: spectrogram.timesS,
                                 spectrogramFrequenciesHz: spectrogram.frequenciesHz, spectrogram: spectrogram.columns,

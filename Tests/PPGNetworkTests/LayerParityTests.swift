@@ -12,7 +12,7 @@ struct LayerFixture: CustomTestStringConvertible, Sendable {
     var golden: String { TestPaths.fixture("layers/golden_\(name).h5") }
 
     static let all = ["conv", "pooling", "batchnorm", "depthwise", "shapes", "merge", "activation_layers", "recurrent",
-                      "recurrent_hard_sigmoid", "separable_bn_gelu"].map(LayerFixture.init)
+                      "recurrent_hard_sigmoid", "separable_bn_gelu", "sequence_output"].map(LayerFixture.init)
 
     /// The network, Keras' inputs and tap names, and the forward pass with every tap.
     func run(workers: Int? = nil) throws -> (network: Network, golden: HDF5File, names: [String], result: ForwardResult) {

@@ -60,6 +60,21 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir + "/compare/index.html"))
     }
 
+    /// A model whose output is a sequence (not a heart rate): `inspect` follows its layers, `hr` refuses it.
+    @Test func aSequenceOutputIsInspectedButIsNotAHeartRate() throws {
+        let dir = try CLI.temporaryDirectory("sequence")
+        let r = try CLI.run(["inspect", "--model", Self.model("sequence_output"), "--recording", "data/ppg_dalia_S6_stairs.h5",
+                             "--out", dir + "/inspect"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let summary = try String(contentsOfFile: dir + "/inspect/summary.json", encoding: .utf8)
+        #expect(summary.contains("\"conv_a.preact\"") && summary.contains("\"conv_b\""))
+        let hr = try CLI.run(["hr", "--model", Self.model("sequence_output"), "--recording", "data/ppg_dalia_S6_stairs.h5",
+                              "--out", dir + "/hr.csv"])
+        #expect(hr.status == 1)
+        #expect(hr.stderr.contains("sequence_output.h5") && hr.stderr.contains("the output [64, 2] is not a heart rate"), "\(hr.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/hr.csv"))
+    }
+
     /// Each Keras option ppgscope does not implement stops the load with the file, the layer and the option named.
     @Test(arguments: [
         ("bad_channels_first.h5", "conv_same: Conv1D data_format 'channels_first' is not supported"),

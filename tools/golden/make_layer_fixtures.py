@@ -224,8 +224,17 @@ def separable_bn_gelu(K):
     return K.Model(x, y, name="separable_bn_gelu")
 
 
+def sequence_output(K):
+    """A model whose output is a sequence, not a heart rate (e.g. a denoiser): `inspect` follows it, `hr` refuses it."""
+    L = K.layers
+    x = K.Input((T, 1), name="input")
+    y = L.Conv1D(4, 5, padding="same", activation="relu", name="conv_a")(x)
+    y = L.Conv1D(2, 3, padding="same", name="conv_b")(y)
+    return K.Model(x, y, name="sequence_output")
+
+
 MODELS = {f.__name__: f for f in [conv, pooling, batchnorm, depthwise, shapes, merge, activation_layers, recurrent,
-                                   recurrent_hard_sigmoid, separable_bn_gelu]}
+                                   recurrent_hard_sigmoid, separable_bn_gelu, sequence_output]}
 # Written as tf-keras .h5 only (see the builder's docstring).
 KERAS2_ONLY = {"recurrent_hard_sigmoid"}
 
