@@ -161,6 +161,10 @@ extension Conv1DLayer {
             return directConv1D(input: input, windows: windows, length: length, leftPad: left, outLength: outLength,
                                 keepPreactivation: keepPreactivation, overlap: overlap)
         }
+        if backend == .direct && ConvolutionBackend.directAvailable && cin / layer.groups <= DirectConvKernel.maxVirtualPaddingChannels {
+            return stridedOrGroupedDirect(input: input, windows: windows, length: length, leftPad: left, outLength: outLength,
+                                          keepPreactivation: keepPreactivation)
+        }
         let xpad = [Float](unsafeUninitializedCapacity: windows * padded * cin) { buf, count in
             let base = buf.baseAddress!
             input.withUnsafeBufferPointer { src in
@@ -305,6 +309,53 @@ extension Conv1DLayer {
         guard keepPreactivation || (layer.activation != .relu && layer.activation != .linear) else { return (output, nil) }
         let preactivation = keepPreactivation ? output : nil
         layer.activation.apply(to: &output)
+        return (output, preactivation)
+    }
+
+    /// Strided or grouped Conv1D with the direct kernel (padding virtual, no copies of the input).
+    ///
+    /// A stride s splits the kernel by phase: tap j = q·s + φ of output row r reads input row
+    /// (r + q)·s + φ − left, i.e. row r + q + a of the phase-b rows x[p·s + b], where
+    /// φ − left = a·s + b (0 ≤ b < s). Each phase is then a stride-1 conv over every s-th input row
+    /// with the taps j ≡ φ (mod s), and the phases are summed (the kernel's `accumulate`). Each group
+    /// reads its own input channels and writes its own output channels of the same rows.
+    func stridedOrGroupedDirect(input: [Float], windows: Int, length: Int, leftPad: Int, outLength: Int,
+                                keepPreactivation: Bool) -> (output: [Float], preactivation: [Float]?) {
+        let cin = inChannels, cout = outChannels, s = stride, k = kernelSize
+        let cg = cin / groups, og = cout / groups
+        // Per phase φ: its taps φ, φ + s, … as a contiguous [taps, cg, cout] kernel.
+        let phases: [[Float]] = s == 1 ? [kernel] : (0..<min(s, k)).map { phase in
+            Swift.stride(from: phase, to: k, by: s).flatMap { j in kernel[(j * cg * cout)..<((j + 1) * cg * cout)] }
+        }
+        let fuseReLU = activation == .relu && !keepPreactivation && phases.count == 1
+        var output = [Float](repeating: 0, count: windows * outLength * cout)
+        output.withUnsafeMutableBufferPointer { out in input.withUnsafeBufferPointer { x in
+            let biasCopy = bias ?? []
+            biasCopy.withUnsafeBufferPointer { b in
+                for (phase, weights) in phases.enumerated() {
+                    let shifted = phase - leftPad
+                    let a = shifted >= 0 ? shifted / s : -((-shifted + s - 1) / s), first = shifted - a * s
+                    let rows = length > first ? (length - first + s - 1) / s : 0
+                    guard rows > 0 || phase == 0 else { continue }
+                    weights.withUnsafeBufferPointer { w in
+                        for n in 0..<windows {
+                            for g in 0..<groups {
+                                let call = ConvKernelCall(
+                                    x: x.baseAddress! + (n * length + first) * cin + g * cg, inChannels: cg, inputStride: s * cin,
+                                    leftPad: -a, inputRows: rows, w: w.baseAddress! + g * og, weightStride: cout,
+                                    kernelSize: weights.count / (cg * cout), dilation: s == 1 ? dilation : 1,
+                                    bias: phase == 0 && bias != nil ? b.baseAddress! + g * og : nil, outChannels: og, relu: fuseReLU,
+                                    accumulate: phase > 0, y: out.baseAddress! + n * outLength * cout + g * og, outputStride: cout)
+                                DirectConvKernel.run(call, rows: 0..<outLength)
+                            }
+                        }
+                    }
+                }
+            }
+        } }
+        guard keepPreactivation || !(fuseReLU || activation == .linear) else { return (output, nil) }
+        let preactivation = keepPreactivation ? output : nil
+        activation.apply(to: &output)
         return (output, preactivation)
     }
 
