@@ -13,6 +13,8 @@ import PPGSignals
 ///   in kwargs.
 struct KerasGraphBuilder {
     let weights: [String: Tensor]
+    /// Which Keras wrote the file (decides what `hard_sigmoid` means).
+    var dialect: KerasDialect = .keras2
     var nodes: [NetworkNode] = []
     var slotShapes: [[Int]] = []
     var slotTimeStep: [Int] = []
@@ -168,7 +170,7 @@ struct KerasGraphBuilder {
         let cls = layer["class_name"]?.string ?? "?"
         guard let first = inputs.first else { throw PPGScopeError(object: name, "layer has no input") }
         let call = KerasLayerCall(name: name, layerName: layerName, className: cls, config: layer["config"] ?? .object([:]),
-                                  kwargs: kwargs, inputShapes: inputs.map { slotShapes[$0] }, weights: weights)
+                                  kwargs: kwargs, inputShapes: inputs.map { slotShapes[$0] }, weights: weights, dialect: dialect)
         let parsed: ParsedLayer
         switch cls {
         case "Conv1D": parsed = try Conv1DLayer.fromKeras(call)
@@ -213,6 +215,8 @@ struct KerasLayerCall {
     /// Per-window shapes of the inputs; the first is the main input.
     let inputShapes: [[Int]]
     let weights: [String: Tensor]
+    /// Which Keras wrote the file (decides what `hard_sigmoid` means).
+    var dialect: KerasDialect = .keras2
 
     /// Per-window shape of the main input: `[time, channels]` or `[features]`.
     var inputShape: [Int] { inputShapes[0] }
@@ -231,13 +235,9 @@ struct KerasLayerCall {
         return w.values
     }
 
-    /// The config's `activation` (default linear).
+    /// The config's `activation` (default linear): a Keras name or a serialised activation object.
     func activation() throws -> Activation {
-        let a = config["activation"]?.string ?? "linear"
-        guard let act = Activation(rawValue: a) else {
-            throw PPGScopeError(object: name, "activation '\(a)' is not supported (linear, relu)")
-        }
-        return act
+        try Activation.fromKeras(config["activation"], dialect: dialect, object: name)
     }
 
     /// Throws unless the main input is `[time, channels]`.

@@ -21,7 +21,7 @@ public enum ModelSummary {
             }
             var kind = node.operation.className
             if case .conv1D(let c) = node.operation {
-                kind += " k\(c.kernelSize) d\(c.dilation)\(c.stride > 1 ? " s\(c.stride)" : "") \(c.padding.rawValue) \(c.activation.rawValue)"
+                kind += " k\(c.kernelSize) d\(c.dilation)\(c.stride > 1 ? " s\(c.stride)" : "") \(c.padding.rawValue) \(c.activation.label)"
             } else if case .averagePooling(let p) = node.operation {
                 kind += " \(p.poolSize)/\(p.stride) \(p.padding.rawValue)"
             } else if case .multiHeadAttention(let m) = node.operation {

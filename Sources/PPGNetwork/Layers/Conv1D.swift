@@ -205,14 +205,18 @@ extension Conv1DLayer {
             }
             count = total
         }
-        guard keepPreactivation else { return (output, nil) }
+        guard keepPreactivation else {
+            if layer.activation != .relu { layer.activation.applyInPlace(&output) }  // ReLU is fused above
+            return (output, nil)
+        }
         let preactivation = output
-        if layer.activation == .relu { Activation.reluInPlace(&output) }
+        layer.activation.applyInPlace(&output)
         return (output, preactivation)
     }
 
     /// Stride-1 Conv1D with the direct AVX-512F kernel, one window at a time straight from the
-    /// unpadded input into the output (the padding is virtual), bias and ReLU fused. For a single
+    /// unpadded input into the output (the padding is virtual), bias and ReLU fused (other
+    /// activations are applied after the kernel). For a single
     /// window (streaming) the rows of a large layer are split between the calling thread and
     /// `TileSharingWorker`. Rows that `overlap` allows are copied from the window before.
     func directConv1D(input: [Float], windows: Int, length: Int, leftPad: Int, outLength: Int,
@@ -221,9 +225,10 @@ extension Conv1DLayer {
         let cin = layer.inChannels, cout = layer.outChannels, k = layer.kernelSize, d = layer.dilation
         let total = windows * outLength * cout
         let fuseReLU = layer.activation == .relu && !keepPreactivation
-        // The window before the batch holds activated outputs: usable unless this buffer is to
-        // hold ReLU pre-activations (taps).
-        let holdsOutputs = !keepPreactivation || layer.activation != .relu
+        // The window before the batch holds activated outputs: usable when this buffer holds them
+        // too (linear, or ReLU fused); other activations are applied after the kernel, so the
+        // buffer holds pre-activations.
+        let holdsOutputs = layer.activation == .linear || fuseReLU
         let previous = holdsOutputs ? overlap?.previous.flatMap { $0.count == outLength * cout ? $0 : nil } : nil
         var output = [Float](unsafeUninitializedCapacity: total) { out, count in
             let y = out.baseAddress!
@@ -266,9 +271,12 @@ extension Conv1DLayer {
             } } }
             count = total
         }
-        guard keepPreactivation else { return (output, nil) }
+        guard keepPreactivation else {
+            if layer.activation != .relu { layer.activation.applyInPlace(&output) }  // ReLU is fused above
+            return (output, nil)
+        }
         let preactivation = output
-        if layer.activation == .relu { Activation.reluInPlace(&output) }
+        layer.activation.applyInPlace(&output)
         return (output, preactivation)
     }
 

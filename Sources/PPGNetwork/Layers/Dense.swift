@@ -39,7 +39,7 @@ extension DenseLayer {
     }
 
     /// The layer with its activation on the last axis: `[rows, inFeatures]` → `[rows, units]`, bias
-    /// and ReLU fused, as the forward pass runs it.
+    /// and ReLU fused (other activations applied after), as the forward pass runs it.
     ///
     /// With the direct backend this is the conv kernel with kernel size 1; otherwise one BLAS GEMM.
     /// One row (streaming) of a large layer is a matrix–vector product bound by reading the
@@ -81,7 +81,7 @@ extension DenseLayer {
             }
             count = rows * units
         }
-        if layer.activation == .relu && !direct { Activation.reluInPlace(&output) }
+        if layer.activation != .relu || !direct { layer.activation.applyInPlace(&output) }  // the direct kernel fuses ReLU
         return output
     }
 }
