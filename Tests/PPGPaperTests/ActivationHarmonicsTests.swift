@@ -54,6 +54,21 @@ import Testing
         }
     }
 
+    /// relu, leaky ReLU, both GELUs, SiLU and softplus are x/2 (or a linear term) plus an even function:
+    /// beyond the fundamental they make only even harmonics and even-order two-tone products.
+    @Test(arguments: [Activation.relu, .leakyReLU(negativeSlope: 0.2), .gelu(approximate: false), .gelu(approximate: true), .swish, .softplus])
+    func anActivationThatIsLinearPlusEvenMakesOnlyEvenOrderDistortion(_ f: Activation) {
+        for a in [0.4, 3.0] {
+            let c = ActivationHarmonics.singleTone(f, amplitude: a, harmonics: 5).coefficients
+            #expect(abs(c[3]) <= 1e-14 && abs(c[5]) <= 1e-14, "\(f.label), A = \(a): \(c)")
+            #expect(abs(c[2]) > 1e-4)
+            let b = ActivationHarmonics.twoTone(f, amplitudes: a, 0.7 * a, order: 3).coefficients
+            #expect(abs(b[2][1]) <= 1e-10 && abs(b[1][2]) <= 1e-10 && abs(b[3][0]) <= 1e-10, "\(f.label), A = \(a)")
+        }
+        let elu = ActivationHarmonics.singleTone(.elu(alpha: 1), amplitude: 1, harmonics: 3).coefficients
+        #expect(abs(elu[3]) > 1e-3, "ELU is not: it has a third harmonic")
+    }
+
     @Test func theOtherActivationsAreNotOddAboutZeroAndDoAddDC() {
         for f in Activation.kerasDefaults where !f.isOddAboutZero {
             let c = ActivationHarmonics.singleTone(f, amplitude: 1, harmonics: 2).coefficients
