@@ -14,7 +14,8 @@ public enum KerasModelFile {
         }
         let config = try file.stringAttribute("/", "model_config")
         let weights = try readWeights(file)
-        return try Network.fromKeras(modelConfig: config, weights: weights, file: path)
+        let version = file.hasAttribute("/", "keras_version") ? try file.stringAttribute("/", "keras_version") : nil
+        return try Network.fromKeras(modelConfig: config, weights: weights, file: path, kerasVersion: version)
     }
 
     /// All weight arrays keyed by their `weight_names` entry (`conv1d_117/kernel:0`).

@@ -13,6 +13,8 @@ import PPGSignals
 ///   in kwargs.
 struct KerasGraphBuilder {
     let weights: [String: Tensor]
+    /// Which Keras wrote the file (decides what `hard_sigmoid` means).
+    var dialect: KerasDialect = .keras2
     var nodes: [NetworkNode] = []
     var slotShapes: [[Int]] = []
     var slotTimeStep: [Int] = []
@@ -173,7 +175,7 @@ struct KerasGraphBuilder {
         let cls = layer["class_name"]?.string ?? "?"
         guard let first = inputs.first else { throw PPGScopeError(object: name, "layer has no input") }
         let call = KerasLayerCall(name: name, layerName: layerName, className: cls, config: layer["config"] ?? .object([:]),
-                                  kwargs: kwargs, inputShapes: inputs.map { slotShapes[$0] }, weights: weights)
+                                  kwargs: kwargs, inputShapes: inputs.map { slotShapes[$0] }, weights: weights, dialect: dialect)
         guard let parser = Self.parsers[cls] else {
             throw PPGScopeError(object: name, "layer class '\(cls)' is not supported; supported: \(Self.supportedClasses.joined(separator: ", "))")
         }
@@ -248,6 +250,8 @@ struct KerasLayerCall {
     /// Per-window shapes of the inputs; the first is the main input.
     let inputShapes: [[Int]]
     let weights: [String: Tensor]
+    /// Which Keras wrote the file (decides what `hard_sigmoid` means).
+    var dialect: KerasDialect = .keras2
 
     /// Per-window shape of the main input: `[time, channels]` or `[features]`.
     var inputShape: [Int] { inputShapes[0] }
@@ -275,13 +279,10 @@ struct KerasLayerCall {
         return w.values
     }
 
-    /// The config's `activation` (default linear), or the option `key` naming an activation.
+    /// The config's `activation` (default linear: a Keras name or a serialised activation object),
+    /// or the option `key` naming an activation, with `fallback` when the config leaves it out.
     func activation(_ key: String = "activation", default fallback: String = "linear") throws -> Activation {
-        let a = config[key]?.string ?? fallback
-        guard let act = Activation(rawValue: a) else {
-            throw PPGScopeError(object: name, (className == "Activation" ? "" : "\(className) ") + "\(key) '\(a)' is not supported")
-        }
-        return act
+        try Activation.fromKeras(config[key] ?? .string(fallback), dialect: dialect, object: name)
     }
 
     /// Throws unless `data_format` is absent or `channels_last` (the only layout ppgscope runs).

@@ -138,12 +138,12 @@ public enum LayerOperation: Sendable {
         }
         switch self {
         case .conv1D(let c):
-            return conv(c.kernelSize, c.dilation, c.stride, c.padding) + (c.groups > 1 ? " groups \(c.groups)" : "") + " \(c.activation.rawValue)"
+            return conv(c.kernelSize, c.dilation, c.stride, c.padding) + (c.groups > 1 ? " groups \(c.groups)" : "") + " \(c.activation.label)"
         case .depthwiseConv1D(let d):
-            return conv(d.kernelSize, d.dilation, d.stride, d.padding) + (d.depthMultiplier > 1 ? " ×\(d.depthMultiplier)" : "") + " \(d.activation.rawValue)"
+            return conv(d.kernelSize, d.dilation, d.stride, d.padding) + (d.depthMultiplier > 1 ? " ×\(d.depthMultiplier)" : "") + " \(d.activation.label)"
         case .separableConv1D(let s):
             let d = s.depthwise
-            return conv(d.kernelSize, d.dilation, d.stride, d.padding) + (d.depthMultiplier > 1 ? " ×\(d.depthMultiplier)" : "") + " \(s.activation.rawValue)"
+            return conv(d.kernelSize, d.dilation, d.stride, d.padding) + (d.depthMultiplier > 1 ? " ×\(d.depthMultiplier)" : "") + " \(s.activation.label)"
         case .averagePooling(let p): return "\(p.poolSize)/\(p.stride) \(p.padding.rawValue)"
         case .maxPooling(let p): return "\(p.poolSize)/\(p.stride) \(p.padding.rawValue)"
         case .globalPooling(let g): return g.keepDims ? "keepdims" : ""
@@ -154,7 +154,7 @@ public enum LayerOperation: Sendable {
         case .timeAxis(let t): return t.details
         case .activation(let a): return a.details
         case .recurrent(let r): return r.details
-        case .dense(let d): return d.activation.rawValue
+        case .dense(let d): return d.activation.label
         default: return ""
         }
     }

@@ -35,7 +35,7 @@ public enum NaiveReference {
             for o in 0..<layer.units {
                 var acc = layer.bias?[o] ?? 0
                 for c in 0..<layer.inFeatures { acc += input[r * layer.inFeatures + c] * layer.kernel[c * layer.units + o] }
-                y[r * layer.units + o] = layer.activation == .relu ? max(acc, 0) : acc
+                y[r * layer.units + o] = layer.activation.apply(acc)
             }
         }
         return y

@@ -89,10 +89,13 @@ extension Network {
     ///   - weights: arrays keyed by Keras weight name without the file's group prefix,
     ///     e.g. `conv1d_117/kernel:0`, `multi_head_attention_13/query/bias:0`.
     ///   - file: the file the config came from, for error messages.
-    public static func fromKeras(modelConfig: String, weights: [String: Tensor], file: String? = nil) throws -> Network {
+    ///   - kerasVersion: the file's `keras_version` (Keras 2 when nil): Keras 3 gives some names other maths.
+    public static func fromKeras(modelConfig: String, weights: [String: Tensor], file: String? = nil,
+                                 kerasVersion: String? = nil) throws -> Network {
         do {
             let json = try JSONValue.parse(modelConfig)
             var builder = KerasGraphBuilder(weights: weights)
+            builder.dialect = KerasDialect(kerasVersion: kerasVersion)
             return try builder.build(json)
         } catch let error as PPGScopeError {
             throw error.inFile(file ?? "")

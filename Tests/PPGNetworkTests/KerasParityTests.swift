@@ -50,7 +50,7 @@ struct GoldenCase: CustomTestStringConvertible, Sendable {
         for node in network.nodes {
             guard case .dense(let dense) = node.operation, let pre = result.taps[node.name + ".preact"], let out = result.taps[node.name] else { continue }
             var activated = pre.values
-            dense.activation.apply(to: &activated)
+            dense.activation.applyInPlace(&activated)
             #expect(activated == out.values, "\(node.name): the activation of the pre-activation tap is not the output")
         }
         let (_, outputs) = try golden.readFloats("outputs")

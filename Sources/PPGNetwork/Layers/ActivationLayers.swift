@@ -31,7 +31,7 @@ public enum ActivationLayer: Sendable {
 
     var details: String {
         switch self {
-        case .function(let a): return a.rawValue
+        case .function(let a): return a.label
         case .relu(let m, let s, let t):
             return [m.map { "max \($0)" }, s != 0 ? "slope \(s)" : nil, t != 0 ? "threshold \(t)" : nil].compactMap { $0 }.joined(separator: " ")
         case .leakyReLU(let s): return "slope \(s)"
@@ -78,7 +78,7 @@ extension ActivationLayer {
     func apply(to x: inout [Float], shape: [Int]) {
         switch self {
         case .function(let f):
-            f.apply(to: &x)
+            f.applyInPlace(&x)
         case .relu(let maxValue, let slope, let threshold):
             for i in x.indices {
                 let v = x[i]

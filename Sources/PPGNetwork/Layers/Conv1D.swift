@@ -247,12 +247,13 @@ extension Conv1DLayer {
         }
         guard keepPreactivation || (layer.activation != .relu && layer.activation != .linear) else { return (output, nil) }
         let preactivation = keepPreactivation ? output : nil
-        layer.activation.apply(to: &output)
+        layer.activation.applyInPlace(&output)
         return (output, preactivation)
     }
 
     /// Stride-1 Conv1D with the direct AVX-512F kernel, one window at a time straight from the
-    /// unpadded input into the output (the padding is virtual), bias and ReLU fused. For a single
+    /// unpadded input into the output (the padding is virtual), bias and ReLU fused (other
+    /// activations are applied after the kernel). For a single
     /// window (streaming) the rows of a large layer are split between the calling thread and
     /// `TileSharingWorker`. Rows that `overlap` allows are copied from the window before.
     func directConv1D(input: [Float], windows: Int, length: Int, leftPad: Int, outLength: Int,
@@ -308,7 +309,7 @@ extension Conv1DLayer {
         }
         guard keepPreactivation || (layer.activation != .relu && layer.activation != .linear) else { return (output, nil) }
         let preactivation = keepPreactivation ? output : nil
-        layer.activation.apply(to: &output)
+        layer.activation.applyInPlace(&output)
         return (output, preactivation)
     }
 
@@ -355,7 +356,7 @@ extension Conv1DLayer {
         } }
         guard keepPreactivation || !(fuseReLU || activation == .linear) else { return (output, nil) }
         let preactivation = keepPreactivation ? output : nil
-        activation.apply(to: &output)
+        activation.applyInPlace(&output)
         return (output, preactivation)
     }
 

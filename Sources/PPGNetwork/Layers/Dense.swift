@@ -39,7 +39,7 @@ extension DenseLayer {
     }
 
     /// The layer with its activation on the last axis: `[rows, inFeatures]` → `[rows, units]`, bias
-    /// and ReLU fused, as the forward pass runs it.
+    /// and ReLU fused (other activations applied after), as the forward pass runs it.
     ///
     /// With the direct backend this is the conv kernel with kernel size 1; otherwise one BLAS GEMM.
     /// One row (streaming) of a large layer is a matrix–vector product bound by reading the
@@ -90,7 +90,7 @@ extension DenseLayer {
         }
         if fuseReLU && direct { return (output, nil) }
         let preactivation = keepPreactivation ? output : nil
-        layer.activation.apply(to: &output)
+        layer.activation.applyInPlace(&output)
         return (output, preactivation)
     }
 }

@@ -88,7 +88,7 @@ extension DepthwiseConv1DLayer {
             }
         }
         let pre = keepPreactivation ? y : nil
-        activation.apply(to: &y)
+        activation.applyInPlace(&y)
         return (y, pre)
     }
 }

@@ -31,7 +31,7 @@ public struct RecurrentLayer: Sendable {
     var gates: Int { kind == .lstm ? 4 : 3 }
 
     var details: String {
-        [activation.rawValue, recurrentActivation.rawValue + " gates", kind == .gru ? (resetAfter ? "reset after" : "reset before") : nil,
+        [activation.label, recurrentActivation.label + " gates", kind == .gru ? (resetAfter ? "reset after" : "reset before") : nil,
          returnSequences ? "sequences" : "last step", goBackwards ? "backwards" : nil].compactMap { $0 }.joined(separator: ", ")
     }
 }
@@ -82,7 +82,7 @@ extension RecurrentLayer {
         var h = [Float](repeating: 0, count: windows * u), c = h
         var inner = [Float](repeating: 0, count: windows * g)
         var output = [Float](repeating: 0, count: windows * (returnSequences ? length : 1) * u)
-        func gate(_ values: [Float], _ f: Activation) -> [Float] { var v = values; f.apply(to: &v); return v }
+        func gate(_ values: [Float], _ f: Activation) -> [Float] { var v = values; f.applyInPlace(&v); return v }
         for step in 0..<length {
             let t = goBackwards ? length - 1 - step : step
             // h·U (+ recurrent bias) for all windows: [windows, g].
@@ -120,7 +120,7 @@ extension RecurrentLayer {
                     let xh = columns(2, pre), rh = columns(2, hu)
                     candidate = (0..<(windows * u)).map { xh[$0] + rh[$0] }
                 }
-                activation.apply(to: &candidate)
+                activation.applyInPlace(&candidate)
                 for k in h.indices { h[k] = z[k] * h[k] + (1 - z[k]) * candidate[k] }
             }
             if returnSequences {
