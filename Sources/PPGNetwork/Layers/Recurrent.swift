@@ -80,48 +80,54 @@ extension RecurrentLayer {
         } } }
         let recurrentBias: [Float]? = resetAfter ? bias.map { Array($0[g..<(2 * g)]) } : nil
         var h = [Float](repeating: 0, count: windows * u), c = h
-        var inner = [Float](repeating: 0, count: windows * g)
+        // Per step: h·U (+ recurrent bias) [windows, g]; for a GRU without reset_after, (r·h)·U_h.
+        var inner = [Float](repeating: 0, count: windows * g), resetH = h, candidate = h
         var output = [Float](repeating: 0, count: windows * (returnSequences ? length : 1) * u)
-        func gate(_ values: [Float], _ f: Activation) -> [Float] { var v = values; f.applyInPlace(&v); return v }
+        let act = activation, gate = recurrentActivation
         for step in 0..<length {
             let t = goBackwards ? length - 1 - step : step
-            // h·U (+ recurrent bias) for all windows: [windows, g].
             for n in 0..<windows { for j in 0..<g { inner[n * g + j] = recurrentBias?[j] ?? 0 } }
-            if !(kind == .gru && !resetAfter) {
-                multiply(h, recurrentKernel, columns: 0..<g, into: &inner, windows: windows)
-            } else {
-                multiply(h, recurrentKernel, columns: 0..<(2 * u), into: &inner, windows: windows)
-            }
-            var pre = [Float](repeating: 0, count: windows * g)
-            for n in 0..<windows { for j in 0..<g { pre[n * g + j] = projected[(n * length + t) * g + j] } }
-            func columns(_ k: Int, _ source: [Float]) -> [Float] {
-                var v = [Float](repeating: 0, count: windows * u)
-                for n in 0..<windows { for i in 0..<u { v[n * u + i] = source[n * g + k * u + i] } }
-                return v
-            }
-            let sum = zip(pre, inner).map { $0 + $1 }
-            switch kind {
-            case .lstm:
-                let i = gate(columns(0, sum), recurrentActivation), f = gate(columns(1, sum), recurrentActivation)
-                let candidate = gate(columns(2, sum), activation), o = gate(columns(3, sum), recurrentActivation)
-                for k in c.indices { c[k] = f[k] * c[k] + i[k] * candidate[k] }
-                let a = gate(c, activation)
-                for k in h.indices { h[k] = o[k] * a[k] }
-            case .gru:
-                let z = gate(columns(0, sum), recurrentActivation), r = gate(columns(1, sum), recurrentActivation)
-                var candidate: [Float]
-                if resetAfter {
-                    let xh = columns(2, pre), hh = columns(2, inner)
-                    candidate = (0..<(windows * u)).map { xh[$0] + r[$0] * hh[$0] }
-                } else {
-                    let reset = (0..<(windows * u)).map { r[$0] * h[$0] }
-                    var hu = [Float](repeating: 0, count: windows * g)
-                    multiply(reset, recurrentKernel, columns: (2 * u)..<g, into: &hu, windows: windows)
-                    let xh = columns(2, pre), rh = columns(2, hu)
-                    candidate = (0..<(windows * u)).map { xh[$0] + rh[$0] }
+            multiply(h, columns: 0..<(kind == .gru && !resetAfter ? 2 * u : g), into: &inner, windows: windows)
+            for n in 0..<windows {
+                let x = (n * length + t) * g, r = n * g, o = n * u
+                switch kind {
+                case .lstm:
+                    for i in 0..<u {
+                        let input = gate.apply(projected[x + i] + inner[r + i])
+                        let forget = gate.apply(projected[x + u + i] + inner[r + u + i])
+                        let cell = act.apply(projected[x + 2 * u + i] + inner[r + 2 * u + i])
+                        let out = gate.apply(projected[x + 3 * u + i] + inner[r + 3 * u + i])
+                        c[o + i] = forget * c[o + i] + input * cell
+                        h[o + i] = out * act.apply(c[o + i])
+                    }
+                case .gru:
+                    for i in 0..<u {
+                        let z = gate.apply(projected[x + i] + inner[r + i])
+                        let reset = gate.apply(projected[x + u + i] + inner[r + u + i])
+                        if resetAfter {
+                            let hh = act.apply(projected[x + 2 * u + i] + reset * inner[r + 2 * u + i])
+                            h[o + i] = z * h[o + i] + (1 - z) * hh
+                        } else {
+                            resetH[o + i] = reset * h[o + i]
+                            inner[r + i] = z   // z kept for the update below (column i is read only above)
+                        }
+                    }
                 }
-                activation.applyInPlace(&candidate)
-                for k in h.indices { h[k] = z[k] * h[k] + (1 - z[k]) * candidate[k] }
+            }
+            if kind == .gru && !resetAfter {
+                // ĥ = act(x·W_h + b_h + (r·h)·U_h), then h ← z·h + (1 − z)·ĥ.
+                for k in candidate.indices { candidate[k] = 0 }
+                resetH.withUnsafeBufferPointer { rp in recurrentKernel.withUnsafeBufferPointer { w in candidate.withUnsafeMutableBufferPointer { cp in
+                    BLAS.sgemm(windows, u, u, rp.baseAddress!, u, w.baseAddress! + 2 * u, g, cp.baseAddress!, u, beta: 0)
+                } } }
+                for n in 0..<windows {
+                    let x = (n * length + t) * g, o = n * u
+                    for i in 0..<u {
+                        let z = inner[n * g + i]
+                        let hh = act.apply(projected[x + 2 * u + i] + candidate[o + i])
+                        h[o + i] = z * h[o + i] + (1 - z) * hh
+                    }
+                }
             }
             if returnSequences {
                 for n in 0..<windows { for i in 0..<u { output[(n * length + step) * u + i] = h[n * u + i] } }
@@ -131,9 +137,9 @@ extension RecurrentLayer {
     }
 
     /// `into[n, j] += Σ_i h[n, i] · U[i, j]` for the columns `columns` of the `[units, g]` recurrent kernel.
-    private func multiply(_ h: [Float], _ kernel: [Float], columns: Range<Int>, into result: inout [Float], windows: Int) {
+    private func multiply(_ h: [Float], columns: Range<Int>, into result: inout [Float], windows: Int) {
         let u = units, g = gates * units
-        h.withUnsafeBufferPointer { hp in kernel.withUnsafeBufferPointer { w in result.withUnsafeMutableBufferPointer { r in
+        h.withUnsafeBufferPointer { hp in recurrentKernel.withUnsafeBufferPointer { w in result.withUnsafeMutableBufferPointer { r in
             BLAS.sgemm(windows, columns.count, u, hp.baseAddress!, u, w.baseAddress! + columns.lowerBound, g,
                        r.baseAddress! + columns.lowerBound, g, beta: 1)
         } } }
