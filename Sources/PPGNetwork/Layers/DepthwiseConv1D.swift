@@ -21,7 +21,7 @@ public struct DepthwiseConv1DLayer: Sendable {
 }
 
 extension DepthwiseConv1DLayer {
-    /// Reads a Keras `DepthwiseConv1D` call on `[time, channels]`: depthwise_kernel
+    /// Reads a Keras `DepthwiseConv1D` call on `[time, channels]`: depthwise_kernel (Keras 3: kernel)
     /// `[kernelSize, channels, depth_multiplier]`, bias `[channels · depth_multiplier]`.
     static func fromKeras(_ call: KerasLayerCall) throws -> ParsedLayer {
         let layer = try depthwise(call, biasKey: "bias", activation: try call.activation())
@@ -48,8 +48,12 @@ extension DepthwiseConv1DLayer {
         }
         let cin = call.inputShape[1]
         let useBias = biasKey != nil && (cfg["use_bias"]?.bool ?? true)
+        // tf-keras names the depthwise kernel `depthwise_kernel`; Keras 3's DepthwiseConv1D names it `kernel`.
+        let separable = call.className == "SeparableConv1D"
+        let kernel = try call.weight("depthwise_kernel", shape: [k, cin, m], required: separable)
+            ?? call.weight("kernel", shape: [k, cin, m])!
         let layer = DepthwiseConv1DLayer(
-            kernel: try call.weight("depthwise_kernel", shape: [k, cin, m])!,
+            kernel: kernel,
             bias: useBias ? try call.weight(biasKey!, shape: [cin * m]) : nil,
             kernelSize: k, inChannels: cin, depthMultiplier: m, stride: s, dilation: d, padding: padding, activation: activation)
         guard layer.geometry.outputLength(call.inputShape[0]) > 0 else {
