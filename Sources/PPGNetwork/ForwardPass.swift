@@ -38,7 +38,7 @@ extension Network {
         }
         let order = Array(nodes.indices)
         let plan = windowShift.map { OverlapReuse.plan(self, order: order, inputSlot: 0, shift: $0) } ?? [:]
-        return parallelChunks(input.batch, outputShape: outputShape, workers: workers,
+        return parallelChunks(input.batch, outputShape: outputShape, workers: workers, chunkSize: windowsPerChunk,
                               chunksPerClaim: plan.isEmpty ? 1 : overlapChunksPerClaim) { range, carry in
             let run = executeOverlapping(nodes: order, inputSlot: 0, input: input.windows(range).values, windows: range.count,
                                          keep: [outputSlot], taps: taps, plan: plan, shift: windowShift ?? 0, carry: &carry)
@@ -153,6 +153,14 @@ extension Network {
         var kept: [Int: [Float]] = [:]
         for s in keep { kept[s] = slots[s] }
         return (kept, taps, lastWindow)
+    }
+
+    /// Windows per unit of work: `convWindowsPerChunk` (KID-PPG-sized layers), more for a model
+    /// whose largest activation is smaller, so that a chunk's buffers stay about as large (and the
+    /// fixed cost of each layer call is shared by more windows).
+    var windowsPerChunk: Int {
+        let largest = slotShapes.map { $0.reduce(1, *) }.max() ?? 1
+        return max(convWindowsPerChunk, min(256, convWindowsPerChunk * 264 * 32 / max(largest, 1)))
     }
 
     /// Per-window shape of a slot.
