@@ -65,22 +65,25 @@ extension Network {
         /// BatchNormalization nodes already computed by the conv or dense they are folded into.
         var foldedAway = Set<Int>()
         for (position, index) in order.enumerated() {
-            var node = nodes[index]
             defer { for s in nodes[index].inputs where lastUse[s] == position { slots[s] = nil } }
-            if foldedAway.contains(index) { continue }
-            var operation = node.operation
-            var folded = false
+            if !foldedAway.isEmpty && foldedAway.contains(index) { continue }
             // A BatchNormalization folded into this layer: run the folded layer in place of the two,
             // unless this layer's own taps are asked for.
-            if let fold = batchNormFolds[index], order.contains(fold.batchNormNode),
-               !node.tapNames.contains(where: selection.contains), activationEdits[Network.layerPath(node.name)] == nil {
-                operation = fold.folded
-                folded = true
+            let fold = batchNormFolds.isEmpty ? nil : batchNormFolds[index].flatMap { fold in
+                order.contains(fold.batchNormNode) && !nodes[index].tapNames.contains(where: selection.contains)
+                    && activationEdits[Network.layerPath(nodes[index].name)] == nil ? fold : nil
+            }
+            let folded = fold != nil
+            let node: NetworkNode
+            if let fold {
                 foldedAway.insert(fold.batchNormNode)
                 let bn = nodes[fold.batchNormNode]
-                node = NetworkNode(name: bn.name, operation: operation, inputs: node.inputs, output: bn.output,
+                node = NetworkNode(name: bn.name, operation: fold.folded, inputs: nodes[index].inputs, output: bn.output,
                                    outputShape: bn.outputShape, timeStep: bn.timeStep, receptiveField: bn.receptiveField)
+            } else {
+                node = nodes[index]
             }
+            let operation = node.operation
             let x = slots[node.inputs[0]]!
             let inShape = shape(of: node.inputs[0])
             let keepPre = operation.hasPreactivation && selection.contains(node.name + ".preact")
