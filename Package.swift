@@ -2,7 +2,7 @@
 // ppgscope: looks inside heart-rate CNNs the way a signal-processing engineer would.
 //
 // Floors, each importing only from below:
-//   C libraries (CHDF5, CSndFile, CFFTW3, CSampleRate) and ppgscope's own C (CKernels: the direct
+//   C libraries (CHDF5, CSndFile, CZip, CFFTW3, CSampleRate) and ppgscope's own C (CKernels: the direct
 //   conv kernel and the run-time CBLAS loader)
 //   → PPGCompute: the one typed boundary to ppgscope's compute C (BLAS, conv kernel, threads,
 //     explicit process set-up)
@@ -29,6 +29,9 @@ let package = Package(
         // libsndfile's header only: the library is loaded when a command first reads or writes audio
         // (PPGFormats/SndFileLibrary.swift), which spares every other run ~0.85 ms of loading it and its codecs.
         .systemLibrary(name: "CSndFile", providers: [.apt(["libsndfile1-dev"])]),
+        // libzip's header only, likewise: loaded when a zip archive (a Keras 3 `.keras` model) is
+        // first read (PPGFormats/ZipLibrary.swift); linked, it and its libcrypto would load in every run.
+        .systemLibrary(name: "CZip", providers: [.apt(["libzip-dev"])]),
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
 
@@ -48,7 +51,7 @@ let package = Package(
         // Files: HDF5 (one serialising owner), Keras weights, recordings in every format.
         // HDF5 is linked from Debian's static archive (libhdf5_serial.a, with its szip and zlib
         // filters): the shared library's dependency chain costs each run ~6 ms (CHDF5/shim.h).
-        .target(name: "PPGFormats", dependencies: ["CHDF5", "CSndFile", "PPGSignals", "PPGNetwork"],
+        .target(name: "PPGFormats", dependencies: ["CHDF5", "CSndFile", "CZip", "PPGSignals", "PPGNetwork"],
                 linkerSettings: [.linkedLibrary(":libhdf5_serial.a"), .linkedLibrary("sz"), .linkedLibrary("z"),
                                  .linkedLibrary("m"), .linkedLibrary("dl")]),
 
@@ -79,7 +82,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "PPGNetworkTests", dependencies: ["PPGNetwork", "PPGFormats", "PPGSignals", "PPGCompute"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "PPGFormatsTests", dependencies: ["PPGFormats", "PPGSignals"]),
+        .testTarget(name: "PPGFormatsTests", dependencies: ["PPGFormats", "PPGSignals"], exclude: ["Fixtures"]),
         .testTarget(name: "PPGScopeCLITests", dependencies: ["PPGFormats", "PPGSignals", "PPGNetwork"]),
     ]
 )

@@ -3,7 +3,7 @@ import Foundation
 
 /// The versions of the file-format libraries ppgscope uses, for `ppgscope info --libraries`.
 public enum FormatLibraries {
-    /// HDF5 (linked statically) and libsndfile (loaded on first use; loaded here to ask it).
+    /// HDF5 (linked statically), libsndfile and libzip (loaded on first use; loaded here to ask them).
     public static var versions: [(name: String, value: String)] {
         var rows: [(String, String)] = [("HDF5", HDF5File.libraryVersion)]
         switch SndFileLibrary.loaded {
@@ -14,6 +14,7 @@ public enum FormatLibraries {
         case .failure(let error):
             rows.append(("libsndfile", "not loaded (\(error.message))"))
         }
+        rows.append(("libzip", ZipArchive.libraryVersion))
         return rows
     }
 }

@@ -46,6 +46,32 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
+    /// The 8-byte signature an HDF5 file starts with (without a user block).
+    static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// Opens an HDF5 file image held in memory, read-only (HDF5's core driver with a file image,
+    /// as `H5LTopen_file_image` does): an entry of a zip archive is read without a temporary
+    /// file. `name` is used in messages, e.g. `model.keras/model.weights.h5`.
+    public static func open(image: Data, name: String) throws -> HDF5File {
+        guard image.count >= signature.count, Array(image.prefix(signature.count)) == signature else {
+            throw PPGScopeError(file: name, "not an HDF5 file (no HDF5 signature)")
+        }
+        return try HDF5.locked {
+            let fapl = H5Pcreate(ppg_H5P_FILE_ACCESS())
+            guard fapl >= 0 else { throw PPGScopeError(file: name, "cannot create an HDF5 file-access list") }
+            defer { H5Pclose(fapl) }
+            // The image is copied into the property list, and from there into the open file.
+            let status = image.withUnsafeBytes { bytes in
+                H5Pset_fapl_core(fapl, 1 << 16, false) >= 0
+                    && H5Pset_file_image(fapl, UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) >= 0
+            }
+            guard status else { throw PPGScopeError(file: name, "cannot hand the file image to HDF5") }
+            let fid = H5Fopen(name, ppg_H5F_ACC_RDONLY(), fapl)
+            guard fid >= 0 else { throw PPGScopeError(file: name, "cannot open as HDF5 (damaged or truncated)") }
+            return HDF5File(path: name, id: fid)
+        }
+    }
+
     /// Creates (truncates) a file for writing.
     public static func create(_ path: String) throws -> HDF5File {
         try HDF5.locked {
@@ -110,6 +136,16 @@ public final class HDF5File: @unchecked Sendable {
             }
             return names
         }
+    }
+
+    /// Paths of every dataset under `group`, depth first in name order.
+    public func datasets(under group: String) throws -> [String] {
+        var out: [String] = []
+        for child in try children(group) {
+            let path = group == "/" ? child : "\(group)/\(child)"
+            if isGroup(path) { out += try datasets(under: path) } else { out.append(path) }
+        }
+        return out
     }
 
     /// Creates `group` and any missing parents.

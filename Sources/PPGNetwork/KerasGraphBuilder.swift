@@ -1,7 +1,8 @@
 import Foundation
 import PPGSignals
 
-/// Turns a Keras 2 functional config into a flat list of `NetworkNode`s.
+/// Turns a Keras 2 functional config into a flat list of `NetworkNode`s (other dialects are
+/// translated to it first by `KerasConfigDialect`).
 ///
 /// Keras 2 semantics followed here:
 /// - a layer's `inbound_nodes[k]` is its k-th call; a reference `[layer, nodeIndex, tensorIndex]`
@@ -176,11 +177,17 @@ struct KerasGraphBuilder {
         guard let first = inputs.first else { throw PPGScopeError(object: name, "layer has no input") }
         let call = KerasLayerCall(name: name, layerName: layerName, className: cls, config: layer["config"] ?? .object([:]),
                                   kwargs: kwargs, inputShapes: inputs.map { slotShapes[$0] }, weights: weights, dialect: dialect)
-        guard let parser = Self.parsers[cls] else {
-            throw PPGScopeError(object: name, "layer class '\(cls)' is not supported; supported: \(Self.supportedClasses.joined(separator: ", "))")
+        let parsed: ParsedLayer
+        do {
+            try KerasLayerCatalog.checkOptions(className: cls, config: call.config, layer: name)
+            parsed = try parseLayer(call)
+        } catch var error as PPGScopeError {
+            // Every layer error names the layer and its class.
+            if error.object == nil || error.object == name { error.object = "\(name) (\(cls))" }
+            throw error
         }
-        let parsed = try parser(call)
         let outShape = parsed.outputShape
+
         var step = slotTimeStep[first]
         // Several inputs (merges): the widest receptive field; unknown if any input's is.
         var field = inputs.map { slotReceptiveField[$0] }.reduce(Optional(0)) { a, b in a.flatMap { a in b.map { max(a, $0) } } }
@@ -203,7 +210,8 @@ struct KerasGraphBuilder {
         return slot
     }
 
-    /// Keras class name → parser of one call (`fromKeras` in `Layers/`).
+    /// Keras class name → parser of one call (`fromKeras` in `Layers/`); `KerasLayerCatalog` lists
+    /// the classes' variables.
     static let parsers: [String: @Sendable (KerasLayerCall) throws -> ParsedLayer] = [
         "Conv1D": Conv1DLayer.fromKeras,
         "DepthwiseConv1D": DepthwiseConv1DLayer.fromKeras,
@@ -233,8 +241,11 @@ struct KerasGraphBuilder {
         "DistributionLambda": Structural.normalDistribution(fromKeras:),
     ]
 
-    /// The Keras layer classes ppgscope reads, sorted.
-    static var supportedClasses: [String] { parsers.keys.sorted() + ["InputLayer", "Functional"] }
+    /// The parser of each supported class.
+    func parseLayer(_ call: KerasLayerCall) throws -> ParsedLayer {
+        guard let parser = Self.parsers[call.className] else { throw KerasLayerCatalog.unsupported(call.className, layer: call.name) }
+        return try parser(call)
+    }
 }
 
 /// One call of a Keras layer as the per-layer parsers (`fromKeras` in `Layers/`) see it.
@@ -256,25 +267,36 @@ struct KerasLayerCall {
     /// Per-window shape of the main input: `[time, channels]` or `[features]`.
     var inputShape: [Int] { inputShapes[0] }
 
-    /// The weight `name` of this layer (`kernel`, `query/bias`, ...), checked against `shape`.
-    /// A recurrent layer's weights sit one level deeper, under its cell (`lstm/lstm_cell/kernel:0`):
-    /// with `inCell`, the one weight `<layer>/<cell>/<name>` is read whatever the cell is called.
+    /// The weight `name` of this layer (`kernel`, `query/bias`, ...), checked against `shape`
+    /// and for NaN and ±Inf. Errors name the layer and its class. A recurrent layer's weights sit
+    /// one level deeper, under its cell (`lstm/lstm_cell/kernel:0`): with `inCell`, the one weight
+    /// `<layer>/<cell>/<name>` is read whatever the cell is called.
     func weight(_ name: String, shape: [Int], required: Bool = true, inCell: Bool = false) throws -> [Float]? {
-        let layer = layerName
-        var key = "\(layer)/\(name):0"
+        let layer = "\(self.name) (\(className))"
+        var key = "\(layerName)/\(name):0"
         if inCell {
             let matches = weights.keys.filter { k in
                 let parts = k.split(separator: "/", omittingEmptySubsequences: false)
-                return parts.count == 3 && parts[0] == layer && (parts[2] == name || parts[2] == "\(name):0")
+                return parts.count == 3 && parts[0] == layerName && (parts[2] == name || parts[2] == "\(name):0")
             }
             if matches.count == 1 { key = matches[0] }
         }
-        guard let w = weights[key] ?? weights["\(layer)/\(name)"] else {
-            if required { throw PPGScopeError(object: layer, "missing weight dataset '\(key)'") }
+        guard let w = weights[key] ?? weights["\(layerName)/\(name)"] else {
+            if required { throw PPGScopeError(object: layer, "missing weight '\(name)' (dataset '\(layerName)/\(name)')") }
             return nil
         }
         guard w.shape == shape else {
-            throw PPGScopeError(object: key, "weight has shape \(w.shape), the layer needs \(shape)")
+            throw PPGScopeError(object: layer, "weight '\(name)' has shape \(w.shape), the layer needs \(shape)")
+        }
+        if let bad = w.values.firstIndex(where: { !$0.isFinite }) {
+            var index: [Int] = []
+            var rest = bad
+            for size in shape.reversed() {
+                index.insert(rest % size, at: 0)
+                rest /= size
+            }
+            let value = w.values[bad].isNaN ? "NaN" : w.values[bad] > 0 ? "+Inf" : "-Inf"
+            throw PPGScopeError(object: layer, "weight '\(name)' holds \(value) at \(index): the model's weights must be finite")
         }
         return w.values
     }
@@ -289,13 +311,13 @@ struct KerasLayerCall {
     func requireChannelsLast() throws {
         let format = config["data_format"]?.string ?? "channels_last"
         guard format == "channels_last" else {
-            throw PPGScopeError(object: name, "\(className) data_format '\(format)' is not supported (channels_last only)")
+            throw PPGScopeError(object: name, "data_format '\(format)' is not supported (channels_last only)")
         }
     }
 
     /// Throws when the boolean option `key` is set: options ppgscope refuses rather than ignores.
     func refuse(_ key: String, because reason: String) throws {
-        if config[key]?.bool == true { throw PPGScopeError(object: name, "\(className) option \(key)=true is not supported: \(reason)") }
+        if config[key]?.bool == true { throw PPGScopeError(object: name, "option \(key)=true is not supported: \(reason)") }
     }
 
     /// Throws unless the main input is `[time, channels]`.

@@ -82,25 +82,27 @@ public struct Network: Sendable {
 }
 
 extension Network {
-    /// Builds a network from a Keras 2 `model_config` JSON and the file's weights.
+    /// Builds a network from a Keras model config (Keras 2 or 3 dialect, Functional or
+    /// Sequential; see `KerasConfigDialect`) and the file's weights.
     ///
     /// - Parameters:
-    ///   - modelConfig: the root `model_config` attribute (a `Functional` model).
+    ///   - modelConfig: the model config JSON: the root `model_config` attribute of an `.h5`, or
+    ///     a `.keras` archive's `config.json`.
     ///   - weights: arrays keyed by Keras weight name without the file's group prefix,
-    ///     e.g. `conv1d_117/kernel:0`, `multi_head_attention_13/query/bias:0`.
+    ///     e.g. `conv1d_117/kernel:0`, `multi_head_attention_13/query/bias` (see `KerasWeightsLayout`
+    ///     for a `.keras` file's unnamed variables).
     ///   - file: the file the config came from, for error messages.
     ///   - kerasVersion: the file's `keras_version` (Keras 2 when nil): Keras 3 gives some names other maths.
     public static func fromKeras(modelConfig: String, weights: [String: Tensor], file: String? = nil,
                                  kerasVersion: String? = nil) throws -> Network {
         do {
-            let json = try JSONValue.parse(modelConfig)
+            let json = try KerasConfigDialect.keras2Functional(try KerasWeightsLayout.parse(modelConfig))
+            if let config = json["config"] { try KerasLayerCatalog.checkClasses(config) }
             var builder = KerasGraphBuilder(weights: weights)
             builder.dialect = KerasDialect(kerasVersion: kerasVersion)
             return try builder.build(json)
         } catch let error as PPGScopeError {
             throw error.inFile(file ?? "")
-        } catch {
-            throw PPGScopeError(file: file, object: "model_config", "not valid JSON: \(error)")
         }
     }
 }

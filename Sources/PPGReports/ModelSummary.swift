@@ -4,10 +4,13 @@ import PPGNetwork
 /// A text table of a network: one row per layer call with its output shape, parameters and, for
 /// layers with a time axis, the sampling rate and receptive field.
 public enum ModelSummary {
-    /// - Parameter inputRateHz: the model's input sampling rate (KID-PPG: 32 Hz).
-    public static func text(_ network: Network, inputRateHz: Double, file: String) -> String {
+    /// - Parameters:
+    ///   - inputRateHz: the model's input sampling rate (KID-PPG: 32 Hz).
+    ///   - fileFormat: the file's format and Keras version, when known (`Keras 3 .keras archive (keras 3.15.1, …)`).
+    public static func text(_ network: Network, inputRateHz: Double, file: String, fileFormat: String? = nil) -> String {
         var lines: [String] = []
         lines.append("model \(network.name) (\(file))")
+        if let fileFormat { lines.append("format: \(fileFormat)") }
         lines.append("input [\(network.inputShape.map(String.init).joined(separator: ", "))] at \(format(inputRateHz)) Hz, output [\(network.outputShape.map(String.init).joined(separator: ", "))]")
         let header = ["layer", "class", "output", "params", "rate Hz", "receptive field"]
         var rows: [[String]] = []

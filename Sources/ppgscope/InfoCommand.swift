@@ -11,8 +11,11 @@ struct InfoCommand: ParsableCommand {
         commandName: "info",
         abstract: "Describe a Keras model file (graph, shapes, parameters, receptive fields) or a recording.")
 
-    @Argument(help: "Keras HDF5 model files and/or recordings (.h5, .wav, .flac, .csv).")
+    @Argument(help: "Keras models (.keras, .h5; chosen by content) and/or recordings (.h5, .wav, .flac, .csv).")
     var files: [String] = []
+
+    @Option(help: "Model config JSON (a .keras archive's config.json, or model.to_json()) for a weights-only file (.weights.h5).")
+    var config: String?
 
     @Flag(help: "Print the versions of the libraries ppgscope uses (HDF5, libsndfile, FFTW, libsamplerate, BLAS) and the kernels chosen.")
     var libraries = false
@@ -33,9 +36,9 @@ struct InfoCommand: ParsableCommand {
         }
         for (i, path) in files.enumerated() {
             if i > 0 { print("") }
-            if KerasModelFile.isModelFile(path) {
-                let network = try KerasModelFile.load(path)
-                print(ModelSummary.text(network, inputRateHz: modelRateHz, file: path))
+            if config != nil || KerasModelFile.isModelFile(path) {
+                let (network, description) = try KerasModelFile.loadDescribed(path, configPath: config)
+                print(ModelSummary.text(network, inputRateHz: modelRateHz, file: path, fileFormat: description.text))
             } else {
                 print(RecordingSummary.text(try RecordingIO.read(path), file: path))
             }

@@ -22,7 +22,7 @@ import Testing
 
     @Test(arguments: [
         ("bad_unsupported_layer.h5", "layer class 'ConvLSTM1D' is not supported"),
-        ("bad_weight_shape.h5", "weight has shape [6, 1, 6], the layer needs [5, 1, 6]"),
+        ("bad_weight_shape.h5", "weight 'kernel' has shape [6, 1, 6], the layer needs [5, 1, 6]"),
         ("bad_missing_weight.h5", "missing dataset"),
     ])
     func brokenModelFilesGiveAClearError(file: String, message: String) throws {
