@@ -244,6 +244,7 @@ public enum HeartRatePipeline {
         let layout = windows.layout
         var runner = try (options.runModel ? network : nil).map { try ModelRunner(network: $0, layout: layout) }
         runner?.workers = options.workers
+        try runner.map { try $0.output.requireHeartRate($0.network) }
         var estimates: [WindowEstimate] = []
         estimates.reserveCapacity(windows.count)
         let spectral = options.runSpectral ? spectral ?? spectralEstimates(windows, options: options) : nil

@@ -64,7 +64,8 @@ public enum KerasModelFile {
         defer { file.close() }
         if file.hasAttribute("/", "model_config") {
             let config = try separateConfig ?? file.stringAttribute("/", "model_config")
-            let network = try Network.fromKeras(modelConfig: config, weights: try readWeights(file), file: path)
+            let network = try Network.fromKeras(modelConfig: config, weights: try readWeights(file), file: path,
+                                                kerasVersion: try? file.stringAttribute("/", "keras_version"))
             return (network, KerasFileDescription(
                 format: .legacyHDF5, kerasVersion: try? file.stringAttribute("/", "keras_version"),
                 backend: try? file.stringAttribute("/", "backend"), configFile: configPath))
@@ -79,10 +80,13 @@ public enum KerasModelFile {
         let network: Network
         if keras3Weights {
             let (weights, undeclared) = try readKeras3Weights(file, config: config, file: path)
-            network = try Network.fromKeras(modelConfig: config, weights: weights, file: path)
+            // A Keras 3 weights file (`vars/0`, …) speaks the Keras 3 dialect (`hard_sigmoid`).
+            network = try Network.fromKeras(modelConfig: config, weights: weights, file: path,
+                                            kerasVersion: (try? file.stringAttribute("/", "keras_version")) ?? "3")
             if let undeclared { throw undeclared }
         } else {
-            network = try Network.fromKeras(modelConfig: config, weights: try readWeights(file), file: path)
+            network = try Network.fromKeras(modelConfig: config, weights: try readWeights(file), file: path,
+                                            kerasVersion: try? file.stringAttribute("/", "keras_version"))
         }
         return (network, KerasFileDescription(format: .weightsHDF5, kerasVersion: try? file.stringAttribute("/", "keras_version"),
                                               configFile: configPath))
@@ -109,7 +113,8 @@ public enum KerasModelFile {
         let weightsFile = try HDF5File.open(image: try archive.data("model.weights.h5"), name: "\(path)/model.weights.h5")
         defer { weightsFile.close() }
         let (weights, undeclared) = try readKeras3Weights(weightsFile, config: config, file: path)
-        let network = try Network.fromKeras(modelConfig: config, weights: weights, file: path)
+        let network = try Network.fromKeras(modelConfig: config, weights: weights, file: path,
+                                            kerasVersion: description.kerasVersion ?? "3")
         if let undeclared { throw undeclared }
         return (network, description)
     }

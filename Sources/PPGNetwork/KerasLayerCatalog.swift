@@ -21,14 +21,8 @@ enum KerasLayerCatalog {
 
     typealias Variables = @Sendable (JSONValue) -> [VariableGroup]
 
-    /// The classes `KerasGraphBuilder.parseLayer` runs.
-    static let supported: Set<String> = [
-        "InputLayer", "Functional", "Model", "Sequential",
-        "Conv1D", "Dense", "AveragePooling1D",
-        "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "ActivityRegularization",
-        "Flatten", "SlicingOpLambda", "TFOpLambda", "Add", "DistributionLambda",
-        "LayerNormalization", "MultiHeadAttention",
-    ]
+    /// The classes `KerasGraphBuilder.parseLayer` runs (its `parsers`), and the containers.
+    static let supported: Set<String> = Set(KerasGraphBuilder.parsers.keys).union(["InputLayer", "Functional", "Model", "Sequential"])
 
     /// The layer's own variables `names`, each kept when its config flag (default true) is set.
     static func own(_ config: JSONValue, _ names: (String, flag: String?)...) -> [VariableGroup] {

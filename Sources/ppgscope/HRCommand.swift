@@ -53,6 +53,12 @@ struct HRCommand: ParsableCommand {
         let background = BackgroundTask { try prepare(nil) }
         let network: Network?
         do { network = try model.map { try KerasModelFile.load($0) } } catch { background.finish(); throw error }
+        if let network, let model, options.runModel {
+            do { try HeartRateOutput(network).requireHeartRate(network) } catch let error as PPGScopeError {
+                background.finish()
+                throw error.inFile(model)
+            }
+        }
         let progress = ProgressBar(label: "hr")
         var input = try background.value()
         if !RecordingHeartRate.fits(input, network) { input = try prepare(network) }
