@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "PPGComputeTests", dependencies: ["PPGCompute"]),
         .testTarget(name: "PPGSignalsTests", dependencies: ["PPGSignals"]),
         .testTarget(name: "PPGSpectralTests", dependencies: ["PPGSpectral"]),
-        .testTarget(name: "PPGPaperTests", dependencies: ["PPGPaper", "PPGSpectral", "PPGCompute"]),
+        .testTarget(name: "PPGPaperTests", dependencies: ["PPGPaper", "PPGSpectral", "PPGCompute", "PPGNetwork"]),
         .testTarget(name: "PPGAnalysisTests", dependencies: ["PPGAnalysis", "PPGFormats", "PPGNetwork", "PPGSignals"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "PPGNetworkTests", dependencies: ["PPGNetwork", "PPGFormats", "PPGSignals", "PPGCompute"],

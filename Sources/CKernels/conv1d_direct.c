@@ -71,7 +71,9 @@ PPG_INLINE PPG_AVX512 void tile(const conv_args *a, int row, int o0, __mmask16 t
         float *yr = a->y + (size_t)(row + r) * a->outputStride + o0;
         UNROLL for (int v = 0; v < V; v++) {
             __mmask16 m = v == V - 1 ? tail : (__mmask16)0xFFFF;
-            __m512 out = a->relu ? _mm512_max_ps(acc[r][v], zero) : acc[r][v];
+            // max(0, acc) with the accumulator second: VMAXPS returns its second operand when either
+            // is NaN, so a NaN stays NaN (as in Keras) instead of becoming 0.
+            __m512 out = a->relu ? _mm512_max_ps(zero, acc[r][v]) : acc[r][v];
             _mm512_mask_storeu_ps(yr + 16 * v, m, out);
         }
     }

@@ -176,6 +176,7 @@ public enum HeartRatePipeline {
                                 emit: (([WindowEstimate]) throws -> Void)? = nil) throws -> [WindowEstimate] {
         let layout = windows.layout
         let runner = try (options.runModel ? network : nil).map { try ModelRunner(network: $0, layout: layout) }
+        try runner.map { try $0.output.requireHeartRate($0.network) }
         var estimates: [WindowEstimate] = []
         estimates.reserveCapacity(windows.count)
         let spectral = options.runSpectral ? spectral ?? spectralEstimates(windows, options: options) : nil

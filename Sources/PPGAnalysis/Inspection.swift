@@ -126,7 +126,7 @@ public enum Inspection {
         }
         let input = channelSpectra(Array(prepared.window(figureWindow)), time: layout.length, channels: 1, rateHz: layout.samplingRateHz, limit: 1)[0]
 
-        let ablation = options.ablation ? try runAblation(prepared, network: network, reference: reference, range: range, plain: estimates) : []
+        let ablation = options.ablation && runner.output != .notHeartRate ? try runAblation(prepared, network: network, reference: reference, range: range, plain: estimates) : []
         let summaries = inspector.summaries()
         return InspectionResult(layers: summaries, estimates: estimates, spectrogramTimesS: spectrogram.timesS,
                                 spectrogramFrequenciesHz: spectrogram.frequenciesHz, spectrogram: spectrogram.columns,
@@ -178,7 +178,7 @@ public enum Inspection {
     /// it, in the conv layer where that correlation is largest.
     static func dcScatter(_ summaries: [LayerSummary], inspector: LayerInspector) -> DCScatter? {
         func strongest(_ l: LayerSummary) -> Double { l.dcHRCorrelation.filter(\.isFinite).map(abs).max() ?? 0 }
-        guard let best = summaries.indices.filter({ summaries[$0].layer.className == "Conv1D" })
+        guard let best = summaries.indices.filter({ LayerOperation.convolutionClasses.contains(summaries[$0].layer.className) })
             .max(by: { strongest(summaries[$0]) < strongest(summaries[$1]) }) else { return nil }
         let l = summaries[best]
         let channels = l.dcHRCorrelation.indices.filter { l.dcHRCorrelation[$0].isFinite }
@@ -193,7 +193,7 @@ public enum Inspection {
     /// The paper's choice: the last conv of each of the first two blocks (or the first two conv layers with a ReLU).
     static func defaultFigureLayers(_ layers: [InspectedLayer]) -> [String] {
         var byBlock: [String: String] = [:], order: [String] = []
-        for l in layers where l.className == "Conv1D" {
+        for l in layers where LayerOperation.convolutionClasses.contains(l.className) {
             let block = l.name.split(separator: "/").count > 1 ? String(l.name.split(separator: "/")[0]) : ""
             if byBlock[block] == nil { order.append(block) }
             byBlock[block] = l.name
@@ -218,7 +218,7 @@ public enum Inspection {
                                    range: Range<Int>, plain: [WindowEstimate]) throws -> [AblationRow] {
         var blocks: [String: [String]] = [:], order: [String] = []
         for node in network.nodes {
-            guard case .conv1D(let c) = node.operation, c.activation == .relu else { continue }
+            guard node.operation.endsWithReLU, node.hasTimeAxis else { continue }
             let path = Network.layerPath(node.name)
             let block = path.contains("/") ? String(path.split(separator: "/")[0]) : path
             if blocks[block] == nil { order.append(block) }

@@ -122,18 +122,19 @@ public final class LayerInspector: @unchecked Sendable {
     public static func layers(of network: Network, inputRateHz: Double) -> [InspectedLayer] {
         var result: [InspectedLayer] = []
         let skipped = Set(WindowPairSplit(network)?.previousBranchNodes ?? [])
-        for (i, node) in network.nodes.enumerated() where node.outputShape.count == 2 && !skipped.contains(i) {
+        // Layers with a time axis of at least two steps (not after a Permute or Reshape, not a keepdims global pooling).
+        for (i, node) in network.nodes.enumerated() where node.hasTimeAxis && node.outputShape[0] >= 2 && !skipped.contains(i) {
             if case .channelSlice = node.operation { continue }
             if case .identity = node.operation { continue }
             var pre: String?, bias: [Float]?
-            if case .conv1D(let c) = node.operation {
-                pre = c.activation == .relu ? node.name + ".preact" : nil
-                bias = c.bias
+            if let activation = node.operation.activationFunction, node.operation.isConvolution {
+                pre = activation != .linear ? node.name + ".preact" : nil
+                bias = node.operation.bias
                 if let pre {
-                    // The pre-activation first: its spectrum is what the ReLU acts on.
+                    // The pre-activation first: its spectrum is what the activation acts on.
                     result.append(InspectedLayer(name: Network.layerPath(node.name) + ".preact", tapName: pre,
-                                                 className: "Conv1D pre-activation", samplingRateHz: inputRateHz / Double(node.timeStep),
-                                                 timeSteps: node.outputShape[0], channels: node.outputShape[1], bias: c.bias))
+                                                 className: "\(node.operation.className) pre-activation", samplingRateHz: inputRateHz / Double(node.timeStep),
+                                                 timeSteps: node.outputShape[0], channels: node.outputShape[1], bias: bias))
                 }
             }
             result.append(InspectedLayer(name: Network.layerPath(node.name), tapName: node.name, className: node.operation.className,

@@ -10,12 +10,24 @@ public enum HeartRateOutput: Sendable, Equatable {
     case distribution
     /// `[mean, raw]` from a Dense(2) head without the distribution layer: std = 1 + softplus(raw).
     case meanAndRawScale
+    /// Any other output (a sequence, several features): not a heart rate. `inspect` still follows
+    /// such a model's layers; `hr` refuses it.
+    case notHeartRate
 
-    /// The decoding of `network`'s output.
+    /// The decoding of `network`'s output: one value per window (`[1]`, or `[1, 1]`), or two (mean and scale).
     public init(_ network: Network) {
+        let values = network.outputShape.reduce(1, *)
         if case .normalDistribution = network.nodes.last?.operation { self = .distribution }
-        else if network.outputShape.last ?? 1 >= 2 { self = .meanAndRawScale }
-        else { self = .point }
+        else if values == 2 && network.outputShape.last == 2 { self = .meanAndRawScale }
+        else if values == 1 { self = .point }
+        else { self = .notHeartRate }
+    }
+
+    /// Throws unless the output is a heart rate.
+    public func requireHeartRate(_ network: Network) throws {
+        guard self != .notHeartRate else {
+            throw PPGScopeError(object: "model", "the output \(network.outputShape) is not a heart rate (one value per window, or mean and standard deviation)")
+        }
     }
 
     /// HR and its standard deviation (BPM; nil for a point estimate) from one output row.
@@ -25,7 +37,7 @@ public enum HeartRateOutput: Sendable, Equatable {
         let raw = Double(row[row.startIndex + 1])
         switch self {
         case .distribution: return (hr, raw)
-        case .point, .meanAndRawScale: return (hr, 1 + Activation.softplus(raw))
+        case .point, .meanAndRawScale, .notHeartRate: return (hr, 1 + Activation.softplus(raw))
         }
     }
 }
@@ -138,6 +150,7 @@ public struct ModelRunner: Sendable {
 
     /// Fills the model fields of `estimates` (one per window of `outputs`' rows, in order) from output rows.
     public func decode(_ outputs: Tensor, into estimates: inout ArraySlice<WindowEstimate>, thresholdBPM: Double) {
+        guard output != .notHeartRate else { return }
         let d = outputs.elementsPerWindow
         for (k, i) in estimates.indices.enumerated() where k < outputs.batch {
             let (hr, std) = output.decode(outputs.values[(k * d)..<((k + 1) * d)])

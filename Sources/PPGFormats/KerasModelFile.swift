@@ -64,9 +64,10 @@ public enum KerasModelFile {
         defer { file.close() }
         if file.hasAttribute("/", "model_config") {
             let config = try separateConfig ?? file.stringAttribute("/", "model_config")
-            let network = try Network.fromKeras(modelConfig: config, weights: try readWeights(file), file: path)
+            let version = try? file.stringAttribute("/", "keras_version")
+            let network = try Network.fromKeras(modelConfig: config, weights: try readWeights(file), file: path, kerasVersion: version)
             return (network, KerasFileDescription(
-                format: .legacyHDF5, kerasVersion: try? file.stringAttribute("/", "keras_version"),
+                format: .legacyHDF5, kerasVersion: version,
                 backend: try? file.stringAttribute("/", "backend"), configFile: configPath))
         }
         let keras3Weights = file.isGroup("layers")
@@ -77,14 +78,16 @@ public enum KerasModelFile {
             throw PPGScopeError(file: path, "holds weights only, not the model's config: give its config JSON too (info --config FILE.json), or save the whole model (model.save(\"m.keras\"))")
         }
         let network: Network
+        let version = try? file.stringAttribute("/", "keras_version")
         if keras3Weights {
+            // Only Keras 3 writes `layers/<group>/vars/<i>`.
             let (weights, undeclared) = try readKeras3Weights(file, config: config, file: path)
-            network = try Network.fromKeras(modelConfig: config, weights: weights, file: path)
+            network = try Network.fromKeras(modelConfig: config, weights: weights, file: path, kerasVersion: version ?? "3")
             if let undeclared { throw undeclared }
         } else {
-            network = try Network.fromKeras(modelConfig: config, weights: try readWeights(file), file: path)
+            network = try Network.fromKeras(modelConfig: config, weights: try readWeights(file), file: path, kerasVersion: version)
         }
-        return (network, KerasFileDescription(format: .weightsHDF5, kerasVersion: try? file.stringAttribute("/", "keras_version"),
+        return (network, KerasFileDescription(format: .weightsHDF5, kerasVersion: version,
                                               configFile: configPath))
     }
 
@@ -109,7 +112,8 @@ public enum KerasModelFile {
         let weightsFile = try HDF5File.open(image: try archive.data("model.weights.h5"), name: "\(path)/model.weights.h5")
         defer { weightsFile.close() }
         let (weights, undeclared) = try readKeras3Weights(weightsFile, config: config, file: path)
-        let network = try Network.fromKeras(modelConfig: config, weights: weights, file: path)
+        // A .keras archive is Keras 3's format whatever its metadata says.
+        let network = try Network.fromKeras(modelConfig: config, weights: weights, file: path, kerasVersion: description.kerasVersion ?? "3")
         if let undeclared { throw undeclared }
         return (network, description)
     }

@@ -62,31 +62,69 @@ extension Network {
 
         var taps: [String: Tensor] = [:]
         var lastWindow: [Int: [Float]] = [:]
+        /// BatchNormalization nodes already computed by the conv or dense they are folded into.
+        var foldedAway = Set<Int>()
         for (position, index) in order.enumerated() {
-            let node = nodes[index]
+            var node = nodes[index]
+            defer { for s in nodes[index].inputs where lastUse[s] == position { slots[s] = nil } }
+            if foldedAway.contains(index) { continue }
+            var operation = node.operation
+            var folded = false
+            // A BatchNormalization folded into this layer: run the folded layer in place of the two,
+            // unless this layer's own taps are asked for.
+            if let fold = batchNormFolds[index], order.contains(fold.batchNormNode),
+               !node.tapNames.contains(where: selection.contains), activationEdits[Network.layerPath(node.name)] == nil {
+                operation = fold.folded
+                folded = true
+                foldedAway.insert(fold.batchNormNode)
+                let bn = nodes[fold.batchNormNode]
+                node = NetworkNode(name: bn.name, operation: operation, inputs: node.inputs, output: bn.output,
+                                   outputShape: bn.outputShape, timeStep: bn.timeStep, receptiveField: bn.receptiveField)
+            }
             let x = slots[node.inputs[0]]!
             let inShape = shape(of: node.inputs[0])
+            let keepPre = operation.hasPreactivation && selection.contains(node.name + ".preact")
+            var preactivation: [Float]?
             var y: [Float]
-            switch node.operation {
+            switch operation {
             case .channelSlice(let start, let end):
                 y = Structural.channelSlice(x, rows: n * inShape[0], channels: inShape[1], start: start, end: end)
             case .conv1D(let layer):
-                let keep = selection.contains(node.name + ".preact")
                 let rows = overlap.flatMap { context in
                     context.reuse[index].map { ConvOverlap(reuse: $0, windowOverlaps: context.windowOverlaps,
                                                            previous: context.previous[node.output]) }
                 }
-                let result = layer.forward(x, windows: n, length: inShape[0], keepPreactivation: keep, overlap: rows)
-                y = result.output
-                if let pre = result.preactivation {
-                    taps[node.name + ".preact"] = Tensor(shape: [n] + node.outputShape, values: pre)
-                }
+                (y, preactivation) = layer.forward(x, windows: n, length: inShape[0], keepPreactivation: keepPre,
+                                                   overlap: folded ? nil : rows)
+            case .depthwiseConv1D(let layer):
+                (y, preactivation) = layer.forward(x, windows: n, length: inShape[0], keepPreactivation: keepPre)
+            case .separableConv1D(let layer):
+                (y, preactivation) = layer.forward(x, windows: n, length: inShape[0], keepPreactivation: keepPre)
             case .averagePooling(let layer):
                 y = layer.forward(x, windows: n, length: inShape[0], channels: inShape[1])
-            case .identity, .flatten:
+            case .maxPooling(let layer):
+                y = layer.forward(x, windows: n, length: inShape[0], channels: inShape[1])
+            case .globalPooling(let layer):
+                y = layer.forward(x, windows: n, length: inShape[0], channels: inShape[1])
+            case .batchNormalization(let layer):
+                y = layer.forward(x)
+            case .identity, .flatten, .reshape:
                 y = x
+            case .transpose:
+                y = Structural.transpose(x, windows: n, rows: inShape[0], columns: inShape[1])
             case .add:
                 y = Structural.add(x, slots[node.inputs[1]]!)
+            case .merge(let layer):
+                y = layer.forward(node.inputs.map { slots[$0]! }, windows: n)
+            case .concatenate(let layer):
+                y = layer.forward(node.inputs.map { slots[$0]! }, windows: n)
+            case .timeAxis(let layer):
+                y = layer.forward(x, windows: n, length: inShape[0], channels: inShape[1])
+            case .activation(let layer):
+                y = x
+                layer.apply(to: &y, shape: inShape)
+            case .recurrent(let layer):
+                y = layer.forward(x, windows: n, length: inShape[0])
             case .multiHeadAttention(let layer):
                 y = layer.forward(query: x, value: slots[node.inputs[1]]!, key: slots[node.inputs[2]]!,
                                   windows: n, queryLength: inShape[0], keyLength: shape(of: node.inputs[1])[0])
@@ -94,9 +132,12 @@ extension Network {
                 let c = inShape.last!
                 y = layer.forward(x, rows: x.count / c, channels: c)
             case .dense(let layer):
-                y = layer.forward(x, rows: x.count / layer.inFeatures)
+                (y, preactivation) = layer.forward(x, rows: x.count / layer.inFeatures, keepPreactivation: keepPre)
             case .normalDistribution:
                 y = Structural.normalDistribution(x, windows: n)
+            }
+            if let pre = preactivation {
+                taps[node.name + ".preact"] = Tensor(shape: [n] + node.outputShape, values: pre)
             }
             if !activationEdits.isEmpty, let edit = activationEdits[Network.layerPath(node.name)], node.outputShape.count == 2 {
                 Network.apply(edit, to: &y, windows: n, time: node.outputShape[0], channels: node.outputShape[1])
@@ -104,11 +145,10 @@ extension Network {
             if selection.contains(node.name) {
                 taps[node.name] = Tensor(shape: [n] + node.outputShape, values: y)
             }
-            if let context = overlap, context.reuse[index] != nil {
+            if let context = overlap, context.reuse[index] != nil, !folded {
                 lastWindow[node.output] = Array(y.suffix(y.count / n))
             }
             slots[node.output] = y
-            for s in node.inputs where lastUse[s] == position { slots[s] = nil }
         }
         var kept: [Int: [Float]] = [:]
         for s in keep { kept[s] = slots[s] }

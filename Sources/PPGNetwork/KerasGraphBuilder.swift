@@ -14,10 +14,14 @@ import PPGSignals
 ///   in kwargs.
 struct KerasGraphBuilder {
     let weights: [String: Tensor]
+    /// Which Keras wrote the file (decides what `hard_sigmoid` means).
+    var dialect: KerasDialect = .keras2
     var nodes: [NetworkNode] = []
     var slotShapes: [[Int]] = []
     var slotTimeStep: [Int] = []
     var slotReceptiveField: [Int?] = []
+    /// Whether a slot's first axis is time (false after a Permute, a Reshape or a global pooling).
+    var slotHasTime: [Bool] = []
 
     init(weights: [String: Tensor]) { self.weights = weights }
 
@@ -55,14 +59,17 @@ struct KerasGraphBuilder {
         slotShapes = [inputShape]
         slotTimeStep = [1]
         slotReceptiveField = [1]
+        slotHasTime = [true]
         var scope = makeScope(config, prefix: "", inputs: [inputName: 0])
         guard let outputRef = config["output_layers"]?.array, outputRef.count == 1 else {
             throw PPGScopeError(object: "model_config", "expected exactly one model output")
         }
         try resolveAllCalls(in: &scope)
         let output = try resolveReference(outputRef[0], in: &scope)
-        return Network(inputShape: inputShape, nodes: nodes, outputSlot: output, slotShapes: slotShapes,
-                       name: config["name"]?.string ?? "model")
+        var network = Network(inputShape: inputShape, nodes: nodes, outputSlot: output, slotShapes: slotShapes,
+                              name: config["name"]?.string ?? "model")
+        network.foldBatchNormalization()
+        return network
     }
 
     func makeScope(_ config: JSONValue, prefix: String, inputs: [String: Slot]) -> Scope {
@@ -169,49 +176,72 @@ struct KerasGraphBuilder {
         let cls = layer["class_name"]?.string ?? "?"
         guard let first = inputs.first else { throw PPGScopeError(object: name, "layer has no input") }
         let call = KerasLayerCall(name: name, layerName: layerName, className: cls, config: layer["config"] ?? .object([:]),
-                                  kwargs: kwargs, inputShapes: inputs.map { slotShapes[$0] }, weights: weights)
+                                  kwargs: kwargs, inputShapes: inputs.map { slotShapes[$0] }, weights: weights, dialect: dialect)
         let parsed: ParsedLayer
         do {
+            guard let parser = Self.parsers[cls] else { throw KerasLayerCatalog.unsupported(cls, layer: name) }
             try KerasLayerCatalog.checkOptions(className: cls, config: call.config, layer: name)
-            parsed = try parseLayer(call)
+            parsed = try parser(call)
         } catch var error as PPGScopeError {
             // Every layer error names the layer and its class.
-            if error.object == nil || error.object == name { error.object = "\(name) (\(cls))" }
+            if error.object == nil || error.object == name || error.object == layerName { error.object = "\(name) (\(cls))" }
             throw error
         }
         let outShape = parsed.outputShape
 
         var step = slotTimeStep[first]
-        var field = slotReceptiveField[first]
+        // Several inputs (merges): the widest receptive field; unknown if any input's is.
+        var field = inputs.map { slotReceptiveField[$0] }.reduce(Optional(0)) { a, b in a.flatMap { a in b.map { max(a, $0) } } }
         if let growth = parsed.fieldGrowth { field = field.map { $0 + growth * step } } else { field = nil }
         step *= parsed.stride
+        if parsed.upsampling > 1 {
+            guard step % parsed.upsampling == 0 else {
+                throw PPGScopeError(object: name, "\(cls) by \(parsed.upsampling) after a step of \(step) input samples gives a rate that is not a whole multiple of the input rate; not supported")
+            }
+            step /= parsed.upsampling
+        }
+        let hasTime = outShape.count == 2 && (parsed.keepsTime ?? inputs.contains { slotHasTime[$0] })
         let slot = slotShapes.count
         slotShapes.append(outShape)
         slotTimeStep.append(step)
-        slotReceptiveField.append(outShape.count == 2 ? field : nil)
+        slotReceptiveField.append(hasTime ? field : nil)
+        slotHasTime.append(hasTime)
         nodes.append(NetworkNode(name: name, operation: parsed.operation, inputs: inputs, output: slot, outputShape: outShape,
-                                 timeStep: step, receptiveField: outShape.count == 2 ? field : nil))
+                                 timeStep: step, receptiveField: hasTime ? field : nil, hasTimeAxis: hasTime))
         return slot
     }
 
-    /// The parser of each supported class (`KerasLayerCatalog` lists their variables).
-    func parseLayer(_ call: KerasLayerCall) throws -> ParsedLayer {
-        switch call.className {
-        case "Conv1D": return try Conv1DLayer.fromKeras(call)
-        case "AveragePooling1D": return try AveragePoolingLayer.fromKeras(call)
-        case "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "ActivityRegularization":
-            return Structural.identity(fromKeras: call)
-        case "SlicingOpLambda": return try Structural.channelSlice(fromKeras: call)
-        case "TFOpLambda", "Add": return try Structural.add(fromKeras: call)
-        case "MultiHeadAttention": return try MultiHeadAttentionLayer.fromKeras(call)
-        case "LayerNormalization": return try LayerNormalizationLayer.fromKeras(call)
-        case "Flatten": return Structural.flatten(fromKeras: call)
-        case "Dense": return try DenseLayer.fromKeras(call)
-        case "DistributionLambda": return try Structural.normalDistribution(fromKeras: call)
-        default:
-            throw KerasLayerCatalog.unsupported(call.className, layer: call.name)
-        }
-    }
+    /// Keras class name → parser of one call (`fromKeras` in `Layers/`). `KerasLayerCatalog.supported`
+    /// is these classes and the containers; `KerasLayerCatalog.variableOrder` lists their `.keras` variables.
+    static let parsers: [String: @Sendable (KerasLayerCall) throws -> ParsedLayer] = [
+        "Conv1D": Conv1DLayer.fromKeras,
+        "DepthwiseConv1D": DepthwiseConv1DLayer.fromKeras,
+        "SeparableConv1D": SeparableConv1DLayer.fromKeras,
+        "AveragePooling1D": AveragePoolingLayer.fromKeras,
+        "MaxPooling1D": MaxPoolingLayer.fromKeras,
+        "GlobalAveragePooling1D": GlobalPoolingLayer.fromKeras,
+        "GlobalMaxPooling1D": GlobalPoolingLayer.fromKeras,
+        "BatchNormalization": BatchNormalizationLayer.fromKeras,
+        "Dropout": Structural.identity(fromKeras:), "SpatialDropout1D": Structural.identity(fromKeras:),
+        "GaussianNoise": Structural.identity(fromKeras:), "GaussianDropout": Structural.identity(fromKeras:),
+        "AlphaDropout": Structural.identity(fromKeras:), "ActivityRegularization": Structural.identity(fromKeras:),
+        "SlicingOpLambda": Structural.channelSlice(fromKeras:),
+        "TFOpLambda": Structural.add(fromKeras:),
+        "Add": MergeLayer.fromKeras, "Subtract": MergeLayer.fromKeras, "Multiply": MergeLayer.fromKeras,
+        "Average": MergeLayer.fromKeras, "Maximum": MergeLayer.fromKeras, "Minimum": MergeLayer.fromKeras,
+        "Concatenate": ConcatenateLayer.fromKeras,
+        "ZeroPadding1D": TimeAxisLayer.fromKeras, "Cropping1D": TimeAxisLayer.fromKeras, "UpSampling1D": TimeAxisLayer.fromKeras,
+        "Reshape": Structural.reshape(fromKeras:), "Permute": Structural.permute(fromKeras:),
+        "Flatten": Structural.flatten(fromKeras:),
+        "Activation": ActivationLayer.fromKeras, "ReLU": ActivationLayer.fromKeras, "LeakyReLU": ActivationLayer.fromKeras,
+        "ELU": ActivationLayer.fromKeras, "PReLU": ActivationLayer.fromKeras,
+        "LSTM": RecurrentLayer.fromKeras, "GRU": RecurrentLayer.fromKeras,
+        "MultiHeadAttention": MultiHeadAttentionLayer.fromKeras,
+        "LayerNormalization": LayerNormalizationLayer.fromKeras,
+        "Dense": DenseLayer.fromKeras,
+        "DistributionLambda": Structural.normalDistribution(fromKeras:),
+    ]
+
 }
 
 /// One call of a Keras layer as the per-layer parsers (`fromKeras` in `Layers/`) see it.
@@ -227,16 +257,28 @@ struct KerasLayerCall {
     /// Per-window shapes of the inputs; the first is the main input.
     let inputShapes: [[Int]]
     let weights: [String: Tensor]
+    /// Which Keras wrote the file (decides what `hard_sigmoid` means).
+    var dialect: KerasDialect = .keras2
 
     /// Per-window shape of the main input: `[time, channels]` or `[features]`.
     var inputShape: [Int] { inputShapes[0] }
 
     /// The weight `name` of this layer (`kernel`, `query/bias`, ...), checked against `shape`
     /// and for NaN and ±Inf. Errors name the layer and its class.
-    func weight(_ name: String, shape: [Int], required: Bool = true) throws -> [Float]? {
+    /// A recurrent layer's weights sit one level deeper, under its cell (`lstm/lstm_cell/kernel:0`):
+    /// with `inCell`, the one weight `<layer>/<cell>/<name>` is read whatever the cell is called.
+    func weight(_ name: String, shape: [Int], required: Bool = true, inCell: Bool = false) throws -> [Float]? {
         let layer = "\(self.name) (\(className))"
-        guard let w = weights["\(layerName)/\(name):0"] ?? weights["\(layerName)/\(name)"] else {
-            if required { throw PPGScopeError(object: layer, "missing weight '\(name)' (dataset '\(layerName)/\(name)')") }
+        var key = "\(layerName)/\(name):0"
+        if inCell {
+            let matches = weights.keys.filter { k in
+                let parts = k.split(separator: "/", omittingEmptySubsequences: false)
+                return parts.count == 3 && parts[0] == layerName && (parts[2] == name || parts[2] == "\(name):0")
+            }
+            if matches.count == 1 { key = matches[0] }
+        }
+        guard let w = weights[key] ?? weights["\(layerName)/\(name)"] else {
+            if required { throw PPGScopeError(object: layer, "missing weight '\(name)' (dataset '\(inCell ? "\(layerName)/<cell>/\(name)" : "\(layerName)/\(name)")')") }
             return nil
         }
         guard w.shape == shape else {
@@ -255,13 +297,23 @@ struct KerasLayerCall {
         return w.values
     }
 
-    /// The config's `activation` (default linear).
-    func activation() throws -> Activation {
-        let a = config["activation"]?.string ?? "linear"
-        guard let act = Activation(rawValue: a) else {
-            throw PPGScopeError(object: name, "activation '\(a)' is not supported (linear, relu)")
+    /// The config's `activation` (default linear: a Keras name or a serialised activation object),
+    /// or the option `key` naming an activation, with `fallback` when the config leaves it out.
+    func activation(_ key: String = "activation", default fallback: String = "linear") throws -> Activation {
+        try Activation.fromKeras(config[key] ?? .string(fallback), dialect: dialect, object: name)
+    }
+
+    /// Throws unless `data_format` is absent or `channels_last` (the only layout ppgscope runs).
+    func requireChannelsLast() throws {
+        let format = config["data_format"]?.string ?? "channels_last"
+        guard format == "channels_last" else {
+            throw PPGScopeError(object: name, "\(className) data_format '\(format)' is not supported (channels_last only)")
         }
-        return act
+    }
+
+    /// Throws when the boolean option `key` is set: options ppgscope refuses rather than ignores.
+    func refuse(_ key: String, because reason: String) throws {
+        if config[key]?.bool == true { throw PPGScopeError(object: name, "\(className) option \(key)=true is not supported: \(reason)") }
     }
 
     /// Throws unless the main input is `[time, channels]`.
@@ -281,4 +333,9 @@ struct ParsedLayer {
     /// Growth of the receptive field in input steps (`(kernelSize − 1)·dilation` for a conv), or
     /// nil when an output row no longer depends on a bounded span of time.
     var fieldGrowth: Int? = 0
+    /// Output steps per input step (UpSampling1D's size; 1 otherwise).
+    var upsampling = 1
+    /// Whether the output's first axis is time: nil keeps the inputs' (for a 2-D output), false
+    /// after a layer that moves time elsewhere (Permute, Reshape, keepdims global pooling).
+    var keepsTime: Bool? = nil
 }

@@ -2,11 +2,13 @@
 /// for the speed regression check and as an independent check of the production kernels
 /// (`Conv1DLayer.forward`, `DenseLayer.forward`).
 public enum NaiveReference {
-    /// Pre-activation of `layer` on `[windows, length, inChannels]` → `[windows, outLength, outChannels]`.
+    /// Pre-activation of `layer` (any stride, dilation, padding and groups) on `[windows, length, inChannels]` →
+    /// `[windows, outLength, outChannels]`.
     public static func conv1D(_ layer: Conv1DLayer, input: [Float], windows: Int, length: Int) -> [Float] {
         let (left, _) = layer.pads(length: length)
         let outLength = layer.outputLength(length)
         let cin = layer.inChannels, cout = layer.outChannels
+        let cg = cin / layer.groups, og = cout / layer.groups
         var y = [Float](repeating: 0, count: windows * outLength * cout)
         for n in 0..<windows {
             for t in 0..<outLength {
@@ -15,8 +17,8 @@ public enum NaiveReference {
                     for j in 0..<layer.kernelSize {
                         let s = t * layer.stride + j * layer.dilation - left
                         guard s >= 0, s < length else { continue }
-                        for c in 0..<cin {
-                            acc += layer.kernel[(j * cin + c) * cout + o] * input[(n * length + s) * cin + c]
+                        for c in 0..<cg {
+                            acc += layer.kernel[(j * cg + c) * cout + o] * input[(n * length + s) * cin + (o / og) * cg + c]
                         }
                     }
                     y[(n * outLength + t) * cout + o] = acc
@@ -33,7 +35,7 @@ public enum NaiveReference {
             for o in 0..<layer.units {
                 var acc = layer.bias?[o] ?? 0
                 for c in 0..<layer.inFeatures { acc += input[r * layer.inFeatures + c] * layer.kernel[c * layer.units + o] }
-                y[r * layer.units + o] = layer.activation == .relu ? max(acc, 0) : acc
+                y[r * layer.units + o] = layer.activation.apply(acc)
             }
         }
         return y

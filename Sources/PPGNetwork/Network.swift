@@ -17,8 +17,24 @@ public struct NetworkNode: Sendable {
     /// A tap's sampling rate is the input rate divided by this.
     public var timeStep: Int
     /// Receptive field in input samples of one output time step (nil once time is mixed:
-    /// attention, flatten, dense).
+    /// attention, flatten, dense, recurrent layers).
     public var receptiveField: Int?
+    /// Whether the output's first axis is time (`[time, channels]`); false for `[features]` and
+    /// after layers that move time elsewhere (Permute, Reshape, global pooling with keepdims).
+    public var hasTimeAxis: Bool
+
+    public init(name: String, operation: LayerOperation, inputs: [Int], output: Int, outputShape: [Int], timeStep: Int,
+                receptiveField: Int?, hasTimeAxis: Bool? = nil) {
+        (self.name, self.operation, self.inputs, self.output, self.outputShape) = (name, operation, inputs, output, outputShape)
+        (self.timeStep, self.receptiveField) = (timeStep, receptiveField)
+        self.hasTimeAxis = hasTimeAxis ?? (outputShape.count == 2)
+    }
+
+    /// This node's taps in forward order: `<name>.preact` (the output before the activation) for
+    /// layers with an activation option, then `<name>`.
+    public var tapNames: [String] {
+        operation.hasPreactivation ? [name + ".preact", name] : [name]
+    }
 }
 
 /// A runnable network: nodes in execution order, their shapes, and the final output slot.
@@ -34,6 +50,9 @@ public struct Network: Sendable {
     public var slotShapes: [[Int]]
     /// Model name from the file.
     public var name: String
+    /// BatchNormalization folded into the Conv1D or Dense before it (keyed by that layer's node
+    /// index): run in place of the two whenever the first one's own taps are not asked for.
+    public var batchNormFolds: [Int: BatchNormFold] = [:]
     /// Output edits for ablation (see `withActivationEdits`); empty for the model as trained.
     public var activationEdits: [String: ActivationEdit] = [:]
 
@@ -54,13 +73,9 @@ public struct Network: Sendable {
         return total
     }
 
-    /// The tap names in forward order; each conv layer contributes `<name>.preact` before `<name>`.
-    public var tapNames: [String] {
-        nodes.flatMap { node -> [String] in
-            if case .conv1D = node.operation { return [node.name + ".preact", node.name] }
-            return [node.name]
-        }
-    }
+    /// The tap names in forward order; each layer with an activation option (Conv1D,
+    /// SeparableConv1D, DepthwiseConv1D, Dense) contributes `<name>.preact` before `<name>`.
+    public var tapNames: [String] { nodes.flatMap(\.tapNames) }
 
     /// The node called `name` (a tap name without `.preact`).
     public func node(named name: String) -> NetworkNode? { nodes.first { $0.name == name } }
@@ -77,11 +92,14 @@ extension Network {
     ///     e.g. `conv1d_117/kernel:0`, `multi_head_attention_13/query/bias` (see `KerasWeightsLayout`
     ///     for a `.keras` file's unnamed variables).
     ///   - file: the file the config came from, for error messages.
-    public static func fromKeras(modelConfig: String, weights: [String: Tensor], file: String? = nil) throws -> Network {
+    ///   - kerasVersion: the file's `keras_version` (Keras 2 when nil): Keras 3 gives some names other maths.
+    public static func fromKeras(modelConfig: String, weights: [String: Tensor], file: String? = nil,
+                                 kerasVersion: String? = nil) throws -> Network {
         do {
             let json = try KerasConfigDialect.keras2Functional(try KerasWeightsLayout.parse(modelConfig))
             if let config = json["config"] { try KerasLayerCatalog.checkClasses(config) }
             var builder = KerasGraphBuilder(weights: weights)
+            builder.dialect = KerasDialect(kerasVersion: kerasVersion)
             return try builder.build(json)
         } catch let error as PPGScopeError {
             throw error.inFile(file ?? "")

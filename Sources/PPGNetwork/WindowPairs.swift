@@ -77,11 +77,7 @@ public struct WindowPairSplit: Sendable {
 
     /// Branch tap names as used by `features` taps: the current-window names (`model_52@2/conv1d_117`).
     public var branchTapNames: [String] {
-        currentBranch.flatMap { i -> [String] in
-            let node = network.nodes[i]
-            if case .conv1D = node.operation { return [node.name + ".preact", node.name] }
-            return [node.name]
-        }
+        currentBranch.flatMap { network.nodes[$0].tapNames }
     }
 
     /// Runs the branch on single-channel windows `[M, time, 1]` → features `[M] + featureShape`.

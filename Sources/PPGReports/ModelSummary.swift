@@ -14,22 +14,19 @@ public enum ModelSummary {
         lines.append("input [\(network.inputShape.map(String.init).joined(separator: ", "))] at \(format(inputRateHz)) Hz, output [\(network.outputShape.map(String.init).joined(separator: ", "))]")
         let header = ["layer", "class", "output", "params", "rate Hz", "receptive field"]
         var rows: [[String]] = []
-        for node in network.nodes {
+        var foldedInto: [Int: String] = [:]
+        for (index, fold) in network.batchNormFolds { foldedInto[fold.batchNormNode] = network.nodes[index].name }
+        for (index, node) in network.nodes.enumerated() {
             let shape = "[" + node.outputShape.map(String.init).joined(separator: ", ") + "]"
-            let hasTime = node.outputShape.count == 2
+            let hasTime = node.hasTimeAxis
             let rate = hasTime ? format(inputRateHz / Double(node.timeStep)) : ""
             var field = ""
             if let rf = node.receptiveField {
                 field = "\(rf) samples = \(format(Double(rf) / inputRateHz)) s"
             }
-            var kind = node.operation.className
-            if case .conv1D(let c) = node.operation {
-                kind += " k\(c.kernelSize) d\(c.dilation)\(c.stride > 1 ? " s\(c.stride)" : "") \(c.padding.rawValue) \(c.activation.rawValue)"
-            } else if case .averagePooling(let p) = node.operation {
-                kind += " \(p.poolSize)/\(p.stride) \(p.padding.rawValue)"
-            } else if case .multiHeadAttention(let m) = node.operation {
-                kind += " \(m.heads)×\(m.keyDim)"
-            }
+            // Class and options (kernel, dilation, stride, padding, activation, ...).
+            var kind = [node.operation.className, node.operation.details].filter { !$0.isEmpty }.joined(separator: " ")
+            if let conv = foldedInto[index] { kind += " (folded into \(conv))" }
             rows.append([node.name, kind, shape, String(node.operation.parameterCount), rate, field])
         }
         lines.append(contentsOf: textTable(header: header, rows: rows))

@@ -25,9 +25,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .customLong("regression-check"), help: "Only compare the production conv kernel with a plain loop on the same data; exit 1 if it is less than --minimum-ratio times faster.")
     var regressionCheck = false
     @Option(name: .customLong("minimum-ratio"), help: "Smallest acceptable plain-loop/production time ratio for --regression-check.") var minimumRatio: Double = 10
+    @Option(name: .customLong("model"), help: "Time only this single-window model (repeatable): batched, on one core, and one window per call, on the recording's windows of the model's length every 2 s.")
+    var models: [String] = []
 
     func run() throws {
         if regressionCheck { return try runRegressionCheck() }
+        if !models.isEmpty { return try report(try models.flatMap(modelFigures), inputs: "the model's windows every 64 samples of \(recording)") }
         let windows = try benchWindows()
         let m = windows.count / 256
         var rows: [BenchFigure] = []
@@ -122,17 +125,42 @@ struct BenchCommand: ParsableCommand {
             }
         }
 
+        try report(rows, inputs: "\(m) windows (\(FileManager.default.fileExists(atPath: recording) ? recording : "seeded noise"))")
+    }
+
+    /// Prints the figures as a table, or as JSON with `--json`.
+    func report(_ rows: [BenchFigure], inputs: String) throws {
         if json {
             let data = try JSONEncoder().encode(rows.filter { !$0.medianMs.isNaN })
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("command: " + CommandLine.arguments.joined(separator: " "))
-            print("ppgscope bench: \(m) windows (\(FileManager.default.fileExists(atPath: recording) ? recording : "seeded noise")), \(repeats) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS \(BLASLibrary.hasThreadPool ? "pthread" : "serial") (\(BLASLibrary.coreName ?? "?")), conv backend \(ConvolutionBackend.preferred)")
+            print("ppgscope bench: \(inputs), \(repeats) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS \(BLASLibrary.hasThreadPool ? "pthread" : "serial") (\(BLASLibrary.coreName ?? "?")), conv backend \(ConvolutionBackend.preferred)")
             for r in rows where !r.medianMs.isNaN {
                 print(r.name.padding(toLength: 68, withPad: " ", startingAt: 0)
                       + String(format: "median %8.4f  min %8.4f  max %8.4f   (%7.0f per s)", r.medianMs, r.minMs, r.maxMs, 1000 / r.medianMs))
             }
         }
+    }
+
+    /// Figures for one single-window model (`--model`): its windows are the recording's PPG cut to
+    /// the model's input length every 64 samples (2 s at 32 Hz).
+    func modelFigures(_ path: String) throws -> [BenchFigure] {
+        let network = try KerasModelFile.load(path)
+        guard network.inputShape[1] == 1 else { throw PPGScopeError(file: path, "bench --model takes single-window models ([time, 1] input)") }
+        let length = network.inputShape[0]
+        let samples = try benchSamples()
+        let count = (samples.count - length) / 64 + 1
+        var values: [Float] = []
+        for w in 0..<count { values += samples[(w * 64)..<(w * 64 + length)] }
+        let windows = Tensor(shape: [count, length, 1], values: values)
+        let one = (0..<count).map { windows.windows($0..<($0 + 1)) }
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return [
+            try measure("\(name) batched (ms per window)", perItem: count) { _ = try network.forward(windows) },
+            try measure("\(name) batched on one core (ms per window)", perItem: count) { _ = try network.forward(windows, workers: 1) },
+            try measurePerItem("\(name) one window per call (ms)", count: count) { n in _ = try network.forward(one[n], workers: 1) },
+        ]
     }
 
     /// A cheap in-process ratio that does not depend on the machine's absolute speed: KID-PPG's
@@ -162,11 +190,10 @@ struct BenchCommand: ParsableCommand {
     /// PPG windows [M × 256]: the recording's 8 s windows with 2 s shift, or seeded noise.
     func benchWindows() throws -> [Float] {
         if FileManager.default.fileExists(atPath: recording) {
-            let rec = try RecordingHDF5.read(recording)
-            guard let ppg = rec.channel("ppg") ?? rec.channels.first else { throw PPGScopeError(file: recording, "no channels") }
-            let count = (ppg.samples.count - 256) / 64 + 1
+            let samples = try benchSamples()
+            let count = (samples.count - 256) / 64 + 1
             var out: [Float] = []
-            for w in 0..<count { out += ppg.samples[(w * 64)..<(w * 64 + 256)] }
+            for w in 0..<count { out += samples[(w * 64)..<(w * 64 + 256)] }
             return out
         }
         var state: UInt64 = 42
@@ -174,6 +201,13 @@ struct BenchCommand: ParsableCommand {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Float(Int64(bitPattern: state >> 11) % 2000) / 1000 - 1
         }
+    }
+
+    /// The recording's PPG samples (32 Hz).
+    func benchSamples() throws -> [Float] {
+        let rec = try RecordingHDF5.read(recording)
+        guard let ppg = rec.channel("ppg") ?? rec.channels.first else { throw PPGScopeError(file: recording, "no channels") }
+        return Array(ppg.samples)
     }
 
     /// For calls on one item each: `repeats` passes (after a warm-up pass) that time `body(i)` for

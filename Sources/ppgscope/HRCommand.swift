@@ -63,6 +63,9 @@ struct HRCommand: ParsableCommand {
         }
         let windowsAndSpectra = BackgroundTask { try prepare(nil) }
         let network = try model.map { try KerasModelFile.load($0) }
+        if let network, let model, options.runModel {
+            do { try HeartRateOutput(network).requireHeartRate(network) } catch let error as PPGScopeError { throw error.inFile(model) }
+        }
         let progress = ProgressBar(label: "hr")
         var (prepared, spectral) = try windowsAndSpectra.value()
         if let network, network.inputShape[0] != prepared.layout.length { (prepared, spectral) = try prepare(network) }

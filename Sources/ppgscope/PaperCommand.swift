@@ -8,7 +8,7 @@ struct PaperCommand: ParsableCommand {
         commandName: "paper",
         abstract: "Reproduce the paper's experiments (ReLU series, toy networks, real CNN spectra, DC training, zero-training CNN).",
         subcommands: [PaperReLUSeriesCommand.self, PaperToyNetworksCommand.self, PaperRealCNNCommand.self,
-                      PaperDCTrainingCommand.self, PaperZeroTrainingCommand.self])
+                      PaperDCTrainingCommand.self, PaperZeroTrainingCommand.self, PaperActivationsCommand.self])
 }
 
 /// Options every paper experiment shares.

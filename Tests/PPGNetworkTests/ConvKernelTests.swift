@@ -4,13 +4,14 @@ import Testing
 
 /// Both Conv1D backends — the direct AVX-512F kernel (register tiles, masked channel tails) and
 /// the shifted BLAS GEMMs (direct SIMD loop for one input channel) — against a plain direct loop,
-/// over paddings, strides, dilations, channel counts (tails of 1–15 lanes) and fused ReLU.
+/// over paddings, strides, dilations, channel groups, channel counts (tails of 1–15 lanes) and fused ReLU.
 @Suite struct ConvKernelTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var k: Int, cin: Int, cout: Int, stride: Int, dilation: Int, padding: Padding, bias: Bool
         var relu = false
+        var groups = 1
         var testDescription: String {
-            "k\(k) \(cin)→\(cout) s\(stride) d\(dilation) \(padding.rawValue)\(bias ? " bias" : "")\(relu ? " relu" : "")"
+            "k\(k) \(cin)→\(cout) s\(stride) d\(dilation) \(padding.rawValue)\(bias ? " bias" : "")\(relu ? " relu" : "")\(groups > 1 ? " groups \(groups)" : "")"
         }
     }
 
@@ -25,6 +26,8 @@ import Testing
         Case(k: 5, cin: 1, cout: 32, stride: 1, dilation: 2, padding: .causal, bias: true, relu: true),
         Case(k: 3, cin: 9, cout: 70, stride: 1, dilation: 1, padding: .same, bias: true, relu: true),
         Case(k: 1, cin: 17, cout: 129, stride: 1, dilation: 1, padding: .valid, bias: false),
+        Case(k: 3, cin: 8, cout: 12, stride: 1, dilation: 2, padding: .causal, bias: true, relu: true, groups: 4),
+        Case(k: 4, cin: 6, cout: 4, stride: 2, dilation: 1, padding: .same, bias: false, groups: 2),
     ]
 
     @Test func theDirectKernelIsUsedExactlyWhereTheCPUHasAVX512F() throws {
@@ -44,10 +47,10 @@ import Testing
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Float(Int64(bitPattern: state >> 11) % 2001) / 1000 - 1
         }
-        let layer = Conv1DLayer(kernel: (0..<(c.k * c.cin * c.cout)).map { _ in next() },
+        let layer = Conv1DLayer(kernel: (0..<(c.k * c.cin / c.groups * c.cout)).map { _ in next() },
                                 bias: c.bias ? (0..<c.cout).map { _ in next() } : nil,
                                 kernelSize: c.k, inChannels: c.cin, outChannels: c.cout, stride: c.stride,
-                                dilation: c.dilation, padding: c.padding, activation: c.relu ? .relu : .linear)
+                                dilation: c.dilation, padding: c.padding, activation: c.relu ? .relu : .linear, groups: c.groups)
         for (windows, length) in [(3, 37), (1, 300)] {
             let x = (0..<(windows * length * c.cin)).map { _ in next() }
             let fast = layer.forward(x, windows: windows, length: length, backend: backend)

@@ -21,7 +21,7 @@ import Testing
     }
 
     /// A chain with every padding the plan handles: causal, same and valid convs, pools of 2 and 3.
-    static func paddingZoo() -> Network {
+    static func paddingZoo(activation: Activation = .relu) -> Network {
         var state: UInt64 = 3
         func weights(_ count: Int) -> [Float] {
             (0..<count).map { _ in
@@ -31,7 +31,7 @@ import Testing
         }
         func conv(_ k: Int, _ d: Int, _ cin: Int, _ cout: Int, _ padding: Padding) -> LayerOperation {
             .conv1D(Conv1DLayer(kernel: weights(k * cin * cout), bias: weights(cout), kernelSize: k, inChannels: cin,
-                                outChannels: cout, dilation: d, padding: padding, activation: .relu))
+                                outChannels: cout, dilation: d, padding: padding, activation: activation))
         }
         let steps: [(LayerOperation, [Int])] = [
             (conv(3, 2, 1, 16, .causal), [96, 16]),
@@ -86,6 +86,20 @@ import Testing
         }
     }
 
+    /// Activations other than ReLU run after the kernel, so the buffer holds pre-activations while
+    /// rows are copied: the copies must still be the computed rows, within a batch and across batches.
+    @Test(arguments: [Activation.gelu(approximate: false), .elu(alpha: 1), .sigmoid, .leakyReLU(negativeSlope: 0.2), .linear])
+    func reusedRowsAreBitForBitTheComputedOnesForEveryActivation(_ activation: Activation) throws {
+        let network = Self.paddingZoo(activation: activation)
+        let windows = Self.consecutiveWindows(count: 11, length: 96, shift: 4, seed: 4)
+        for workers in [1, 2] {
+            let reused = try network.forward(windows, taps: .all, workers: workers, windowShift: 4)
+            let full = try network.forward(windows, taps: .all, workers: workers)
+            #expect(reused.output.values == full.output.values, "\(activation.label), \(workers) workers")
+            for (name, tap) in full.taps { #expect(reused.taps[name]?.values == tap.values, "\(name), \(activation.label)") }
+        }
+    }
+
     /// (The BLAS path computes every row, so this is about the direct kernel.)
     @Test(.enabled(if: ConvolutionBackend.directAvailable))
     func copiedRowsComeFromThePreviousWindowAndTheRestIsComputed() throws {
@@ -104,6 +118,21 @@ import Testing
             let poisoned = y[(r * 16)..<((r + 1) * 16)].allSatisfy { $0 == 7 }
             #expect(poisoned == rows.contains(r), "row \(r)")
         }
+    }
+
+    /// With an activation applied after the kernel the buffer holds pre-activations, so an activated
+    /// previous window must not be copied into it.
+    @Test(.enabled(if: ConvolutionBackend.directAvailable))
+    func anActivatedPreviousWindowIsNotCopiedIntoPreactivations() throws {
+        let network = Self.paddingZoo(activation: .gelu(approximate: false))
+        let windows = Self.consecutiveWindows(count: 2, length: 96, shift: 4, seed: 9)
+        let plan = OverlapReuse.plan(network, order: [0], inputSlot: 0, shift: 4)
+        #expect(plan[0] != nil)
+        let context = OverlapContext(reuse: plan, windowOverlaps: [true], previous: [1: [Float](repeating: 7, count: 96 * 16)])
+        let run = network.execute(nodes: [0], presets: [0: windows.windows(1..<2).values], windows: 1, keep: [1],
+                                  taps: .none, overlap: context)
+        let plain = network.execute(nodes: [0], presets: [0: windows.windows(1..<2).values], windows: 1, keep: [1], taps: .none)
+        #expect(try #require(run.slots[1]) == plain.slots[1])
     }
 
     @Test func windowsThatDoNotOverlapAreComputedInFull() {

@@ -27,6 +27,24 @@ import Testing
         #expect(try leftovers(out).isEmpty)
     }
 
+    @Test func activationsWritesItsTablesAndFiguresAtomically() throws {
+        let dir = try CLI.temporaryDirectory("paper-activations")
+        let out = dir + "/activations"
+        let r = try CLI.run(["paper", "activations", "--max-amplitude", "1", "--points-per-decade", "1", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("| relu | 0 | 0.03183, 0.3183"), "relu's DC is A/π: \(r.stdout)")
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: out))
+        #expect(files == ["summary.json", "index.html", "single-tone.csv", "two-tone.csv", "activations-dc.svg",
+                          "activations-second-harmonic.svg", "activations-difference-line.svg"], "\(files)")
+        let csv = try String(contentsOfFile: out + "/single-tone.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.first?.hasPrefix("activation,amplitude,dc,dc_minus_f0,c1,c2,c3,c4,c5,") == true)
+        #expect(csv.count == 1 + 14 * 3, "14 activations × A = 0.01, 0.1, 1")
+        #expect(try leftovers(dir).isEmpty)
+        let bad = try CLI.run(["paper", "activations", "--min-amplitude", "0", "--out", dir + "/bad"])
+        #expect(bad.status == 64 && bad.stderr.contains("--min-amplitude"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/bad"))
+    }
+
     @Test func malformedKerasReferenceIsAnErrorNamingTheFileBeforeTraining() throws {
         let dir = try CLI.temporaryDirectory("paper-keras")
         let csv = dir + "/bad_keras.csv"

@@ -2,7 +2,7 @@
 
 Each starts from Tests/PPGNetworkTests/Fixtures/variant_single.h5 (written by make_golden.py) and
 breaks one thing:
-  bad_unsupported_layer.h5  a Conv1D in model_config renamed to the class "GRU"
+  bad_unsupported_layer.h5  a Conv1D in model_config renamed to the class "ConvLSTM1D"
   bad_weight_shape.h5       one conv kernel stored with the wrong shape
   bad_missing_weight.h5     one bias dataset deleted (still listed in weight_names)
 Run from the repository root:  python3 tools/golden/make_bad_models.py
@@ -34,7 +34,7 @@ def copy(name):
 with copy("bad_unsupported_layer.h5") as f:
     config = json.loads(f.attrs["model_config"])
     _, conv = first_conv(config)
-    conv["class_name"] = "GRU"
+    conv["class_name"] = "ConvLSTM1D"
     f.attrs["model_config"] = json.dumps(config)
 
 with copy("bad_weight_shape.h5") as f:

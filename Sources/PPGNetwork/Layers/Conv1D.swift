@@ -8,9 +8,11 @@ public enum Padding: String, Sendable {
 }
 
 /// Conv1D: cross-correlation (no kernel flip),
-/// `y[t, o] = b[o] + Σ_j Σ_c W[j, c, o] · xpad[t·stride + j·dilation, c]`.
+/// `y[t, o] = b[o] + Σ_j Σ_c W[j, c, o] · xpad[t·stride + j·dilation, g(o)·cg + c]`, where with
+/// `groups` > 1 output channel o sees only the cg = inChannels / groups input channels of its
+/// group g(o) = o / (outChannels / groups).
 public struct Conv1DLayer: Sendable {
-    /// Kernel [kernelSize, inChannels, outChannels], row-major (Keras order).
+    /// Kernel [kernelSize, inChannels / groups, outChannels], row-major (Keras order).
     public var kernel: [Float]
     /// Bias [outChannels], or nil without bias.
     public var bias: [Float]?
@@ -21,10 +23,14 @@ public struct Conv1DLayer: Sendable {
     public var dilation: Int
     public var padding: Padding
     public var activation: Activation
+    /// Channel groups (Keras `groups`): 1 is a full convolution.
+    public var groups: Int
 
     public init(kernel: [Float], bias: [Float]?, kernelSize: Int, inChannels: Int, outChannels: Int, stride: Int = 1,
-                dilation: Int = 1, padding: Padding, activation: Activation) {
-        precondition(kernel.count == kernelSize * inChannels * outChannels, "kernel must be [kernelSize, inChannels, outChannels]")
+                dilation: Int = 1, padding: Padding, activation: Activation, groups: Int = 1) {
+        precondition(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0, "channels must divide into groups")
+        precondition(kernel.count == kernelSize * inChannels / groups * outChannels,
+                     "kernel must be [kernelSize, inChannels / groups, outChannels]")
         self.kernel = kernel
         self.bias = bias
         self.kernelSize = kernelSize
@@ -34,9 +40,29 @@ public struct Conv1DLayer: Sendable {
         self.dilation = dilation
         self.padding = padding
         self.activation = activation
+        self.groups = groups
     }
 
+    /// The layer's time grid (kernel size, dilation, stride, padding).
+    public var geometry: ConvGeometry { ConvGeometry(kernelSize: kernelSize, dilation: dilation, stride: stride, padding: padding) }
+
     /// Zero padding (left, right) in samples for an input of `length` samples.
+    public func pads(length: Int) -> (left: Int, right: Int) { geometry.pads(length: length) }
+
+    /// Output length for an input of `length` samples.
+    public func outputLength(_ length: Int) -> Int { geometry.outputLength(length) }
+}
+
+/// The time grid of a 1-D convolution, as TF computes it: output row t reads padded input rows
+/// `t·stride + j·dilation`, j < kernelSize.
+public struct ConvGeometry: Sendable, Equatable {
+    public var kernelSize: Int
+    public var dilation: Int
+    public var stride: Int
+    public var padding: Padding
+
+    /// Zero padding (left, right) in samples for an input of `length` samples (`same`: the odd
+    /// sample on the right, as TF; `causal`: all on the left).
     public func pads(length: Int) -> (left: Int, right: Int) {
         let span = (kernelSize - 1) * dilation
         switch padding {
@@ -69,21 +95,27 @@ extension Conv1DLayer {
         let s = cfg["strides"]?.intOrFirst ?? 1
         let d = cfg["dilation_rate"]?.intOrFirst ?? 1
         let padName = cfg["padding"]?.string ?? "valid"
-        guard let padding = Padding(rawValue: padName) else { throw PPGScopeError(object: name, "padding '\(padName)' is not supported") }
-        guard (cfg["groups"]?.int ?? 1) == 1 else { throw PPGScopeError(object: name, "grouped convolutions are not supported") }
-        guard cfg["data_format"]?.string ?? "channels_last" == "channels_last" else {
-            throw PPGScopeError(object: name, "only channels_last Conv1D is supported")
+        guard let padding = Padding(rawValue: padName) else {
+            throw PPGScopeError(object: name, "Conv1D padding '\(padName)' is not supported (valid, same, causal)")
         }
-        guard filters > 0, k > 0, s > 0, d > 0, s == 1 || d == 1 else {
-            throw PPGScopeError(object: name, "invalid Conv1D hyper-parameters (filters \(filters), kernel \(k), strides \(s), dilation \(d))")
-        }
+        try call.requireChannelsLast()
+        let groups = cfg["groups"]?.int ?? 1
         let cin = inShape[1]
+        guard filters > 0, k > 0, s > 0, d > 0, groups > 0 else {
+            throw PPGScopeError(object: name, "invalid Conv1D hyper-parameters (filters \(filters), kernel_size \(k), strides \(s), dilation_rate \(d), groups \(groups))")
+        }
+        guard s == 1 || d == 1 else {
+            throw PPGScopeError(object: name, "Conv1D strides \(s) with dilation_rate \(d): Keras allows only one of them above 1")
+        }
+        guard cin % groups == 0, filters % groups == 0 else {
+            throw PPGScopeError(object: name, "Conv1D groups \(groups) must divide the input channels (\(cin)) and filters (\(filters))")
+        }
         let useBias = cfg["use_bias"]?.bool ?? true
         let conv = Conv1DLayer(
-            kernel: try call.weight("kernel", shape: [k, cin, filters])!,
+            kernel: try call.weight("kernel", shape: [k, cin / groups, filters])!,
             bias: useBias ? try call.weight("bias", shape: [filters]) : nil,
             kernelSize: k, inChannels: cin, outChannels: filters, stride: s, dilation: d,
-            padding: padding, activation: try call.activation())
+            padding: padding, activation: try call.activation(), groups: groups)
         let outT = conv.outputLength(inShape[0])
         guard outT > 0 else { throw PPGScopeError(object: name, "input of \(inShape[0]) samples is shorter than the kernel span") }
         return ParsedLayer(operation: .conv1D(conv), outputShape: [outT, filters], stride: s, fieldGrowth: (k - 1) * d)
@@ -124,10 +156,14 @@ extension Conv1DLayer {
         let padded = length + left + right
         let outLength = layer.outputLength(length)
         let span = (layer.kernelSize - 1) * layer.dilation
-        if backend == .direct && ConvolutionBackend.directAvailable && layer.stride == 1
+        if backend == .direct && ConvolutionBackend.directAvailable && layer.stride == 1 && layer.groups == 1
             && cin <= DirectConvKernel.maxVirtualPaddingChannels {
             return directConv1D(input: input, windows: windows, length: length, leftPad: left, outLength: outLength,
                                 keepPreactivation: keepPreactivation, overlap: overlap)
+        }
+        if backend == .direct && ConvolutionBackend.directAvailable && cin / layer.groups <= DirectConvKernel.maxVirtualPaddingChannels {
+            return stridedOrGroupedDirect(input: input, windows: windows, length: length, leftPad: left, outLength: outLength,
+                                          keepPreactivation: keepPreactivation)
         }
         let xpad = [Float](unsafeUninitializedCapacity: windows * padded * cin) { buf, count in
             let base = buf.baseAddress!
@@ -144,10 +180,10 @@ extension Conv1DLayer {
         // Raw sums without bias, row r of window n at acc[(n * accStride + r) * cout].
         let accStride: Int
         var acc: [Float]
-        if cin == 1 && layer.stride == 1 && cout % 16 == 0 {
+        if cin == 1 && layer.stride == 1 && cout % 16 == 0 && layer.groups == 1 {
             accStride = padded
             acc = directSingleChannel(xpad: xpad, rows: windows * padded - span)
-        } else if layer.stride == 1 {
+        } else if layer.stride == 1 && layer.groups == 1 {
             accStride = padded
             let rows = windows * padded - span
             acc = [Float](unsafeUninitializedCapacity: rows * cout) { _, count in count = rows * cout }
@@ -174,16 +210,20 @@ extension Conv1DLayer {
                 }
             }
         } else {
+            // Strided or grouped: per window, group and tap, one GEMM whose rows step `stride` input rows.
             accStride = outLength
+            let cg = cin / layer.groups, og = cout / layer.groups
             acc = [Float](unsafeUninitializedCapacity: windows * outLength * cout) { _, count in count = windows * outLength * cout }
             layer.kernel.withUnsafeBufferPointer { w in
                 xpad.withUnsafeBufferPointer { x in
                     acc.withUnsafeMutableBufferPointer { o in
                         for n in 0..<windows {
-                            for j in 0..<layer.kernelSize {
-                                BLAS.sgemm(outLength, cout, cin, x.baseAddress! + (n * padded + j * layer.dilation) * cin,
-                                     layer.stride * cin, w.baseAddress! + j * cin * cout, cout,
-                                     o.baseAddress! + n * outLength * cout, cout, beta: j == 0 ? 0 : 1)
+                            for g in 0..<layer.groups {
+                                for j in 0..<layer.kernelSize {
+                                    BLAS.sgemm(outLength, og, cg, x.baseAddress! + (n * padded + j * layer.dilation) * cin + g * cg,
+                                               layer.stride * cin, w.baseAddress! + j * cg * cout + g * og, cout,
+                                               o.baseAddress! + n * outLength * cout + g * og, cout, beta: j == 0 ? 0 : 1)
+                                }
                             }
                         }
                     }
@@ -205,14 +245,15 @@ extension Conv1DLayer {
             }
             count = total
         }
-        guard keepPreactivation else { return (output, nil) }
-        let preactivation = output
-        if layer.activation == .relu { Activation.reluInPlace(&output) }
+        guard keepPreactivation || (layer.activation != .relu && layer.activation != .linear) else { return (output, nil) }
+        let preactivation = keepPreactivation ? output : nil
+        layer.activation.applyInPlace(&output)
         return (output, preactivation)
     }
 
     /// Stride-1 Conv1D with the direct AVX-512F kernel, one window at a time straight from the
-    /// unpadded input into the output (the padding is virtual), bias and ReLU fused. For a single
+    /// unpadded input into the output (the padding is virtual), bias and ReLU fused (other
+    /// activations are applied after the kernel). For a single
     /// window (streaming) the rows of a large layer are split between the calling thread and
     /// `TileSharingWorker`. Rows that `overlap` allows are copied from the window before.
     func directConv1D(input: [Float], windows: Int, length: Int, leftPad: Int, outLength: Int,
@@ -221,9 +262,9 @@ extension Conv1DLayer {
         let cin = layer.inChannels, cout = layer.outChannels, k = layer.kernelSize, d = layer.dilation
         let total = windows * outLength * cout
         let fuseReLU = layer.activation == .relu && !keepPreactivation
-        // The window before the batch holds activated outputs: usable unless this buffer is to
-        // hold ReLU pre-activations (taps).
-        let holdsOutputs = !keepPreactivation || layer.activation != .relu
+        // The window before the batch holds activated outputs: usable only when this buffer holds
+        // them too (linear, or ReLU fused), not pre-activations.
+        let holdsOutputs = layer.activation == .linear || fuseReLU
         let previous = holdsOutputs ? overlap?.previous.flatMap { $0.count == outLength * cout ? $0 : nil } : nil
         var output = [Float](unsafeUninitializedCapacity: total) { out, count in
             let y = out.baseAddress!
@@ -266,9 +307,56 @@ extension Conv1DLayer {
             } } }
             count = total
         }
-        guard keepPreactivation else { return (output, nil) }
-        let preactivation = output
-        if layer.activation == .relu { Activation.reluInPlace(&output) }
+        guard keepPreactivation || (layer.activation != .relu && layer.activation != .linear) else { return (output, nil) }
+        let preactivation = keepPreactivation ? output : nil
+        layer.activation.applyInPlace(&output)
+        return (output, preactivation)
+    }
+
+    /// Strided or grouped Conv1D with the direct kernel (padding virtual, no copies of the input).
+    ///
+    /// A stride s splits the kernel by phase: tap j = q·s + φ of output row r reads input row
+    /// (r + q)·s + φ − left, i.e. row r + q + a of the phase-b rows x[p·s + b], where
+    /// φ − left = a·s + b (0 ≤ b < s). Each phase is then a stride-1 conv over every s-th input row
+    /// with the taps j ≡ φ (mod s), and the phases are summed (the kernel's `accumulate`). Each group
+    /// reads its own input channels and writes its own output channels of the same rows.
+    func stridedOrGroupedDirect(input: [Float], windows: Int, length: Int, leftPad: Int, outLength: Int,
+                                keepPreactivation: Bool) -> (output: [Float], preactivation: [Float]?) {
+        let cin = inChannels, cout = outChannels, s = stride, k = kernelSize
+        let cg = cin / groups, og = cout / groups
+        // Per phase φ: its taps φ, φ + s, … as a contiguous [taps, cg, cout] kernel.
+        let phases: [[Float]] = s == 1 ? [kernel] : (0..<min(s, k)).map { phase in
+            Swift.stride(from: phase, to: k, by: s).flatMap { j in kernel[(j * cg * cout)..<((j + 1) * cg * cout)] }
+        }
+        let fuseReLU = activation == .relu && !keepPreactivation && phases.count == 1
+        var output = [Float](repeating: 0, count: windows * outLength * cout)
+        output.withUnsafeMutableBufferPointer { out in input.withUnsafeBufferPointer { x in
+            let biasCopy = bias ?? []
+            biasCopy.withUnsafeBufferPointer { b in
+                for (phase, weights) in phases.enumerated() {
+                    let shifted = phase - leftPad
+                    let a = shifted >= 0 ? shifted / s : -((-shifted + s - 1) / s), first = shifted - a * s
+                    let rows = length > first ? (length - first + s - 1) / s : 0
+                    guard rows > 0 || phase == 0 else { continue }
+                    weights.withUnsafeBufferPointer { w in
+                        for n in 0..<windows {
+                            for g in 0..<groups {
+                                let call = ConvKernelCall(
+                                    x: x.baseAddress! + (n * length + first) * cin + g * cg, inChannels: cg, inputStride: s * cin,
+                                    leftPad: -a, inputRows: rows, w: w.baseAddress! + g * og, weightStride: cout,
+                                    kernelSize: weights.count / (cg * cout), dilation: s == 1 ? dilation : 1,
+                                    bias: phase == 0 && bias != nil ? b.baseAddress! + g * og : nil, outChannels: og, relu: fuseReLU,
+                                    accumulate: phase > 0, y: out.baseAddress! + n * outLength * cout + g * og, outputStride: cout)
+                                DirectConvKernel.run(call, rows: 0..<outLength)
+                            }
+                        }
+                    }
+                }
+            }
+        } }
+        guard keepPreactivation || !(fuseReLU || activation == .linear) else { return (output, nil) }
+        let preactivation = keepPreactivation ? output : nil
+        activation.applyInPlace(&output)
         return (output, preactivation)
     }
 

@@ -39,13 +39,20 @@ extension DenseLayer {
     }
 
     /// The layer with its activation on the last axis: `[rows, inFeatures]` → `[rows, units]`, bias
-    /// and ReLU fused, as the forward pass runs it.
+    /// and ReLU fused (other activations applied after), as the forward pass runs it.
     ///
     /// With the direct backend this is the conv kernel with kernel size 1; otherwise one BLAS GEMM.
     /// One row (streaming) of a large layer is a matrix–vector product bound by reading the
     /// weights: blocks of columns are shared with a second thread, each reading its own weights.
     public func forward(_ input: [Float], rows: Int, backend: ConvolutionBackend = .preferred) -> [Float] {
+        forward(input, rows: rows, keepPreactivation: false, backend: backend).output
+    }
+
+    /// The layer on `[rows, inFeatures]`, and with `keepPreactivation` also `x · W + b` before the activation (for taps).
+    func forward(_ input: [Float], rows: Int, keepPreactivation: Bool,
+                 backend: ConvolutionBackend = .preferred) -> (output: [Float], preactivation: [Float]?) {
         let layer = self
+        let fuseReLU = layer.activation == .relu && !keepPreactivation
         let units = layer.units, width = layer.inFeatures
         let direct = backend == .direct && ConvolutionBackend.directAvailable
         let split = rows == 1 && units >= 128 && width * units >= 65536
@@ -65,7 +72,7 @@ extension DenseLayer {
                             let call = ConvKernelCall(
                                 x: xp, inChannels: width, inputStride: width, leftPad: 0, inputRows: rows,
                                 w: wp + first, weightStride: units, kernelSize: 1, dilation: 1, bias: bias.map { $0 + first },
-                                outChannels: count, relu: layer.activation == .relu, y: yp + first, outputStride: units)
+                                outChannels: count, relu: fuseReLU, y: yp + first, outputStride: units)
                             DirectConvKernel.run(call, rows: 0..<rows)
                         } else {
                             BLAS.sgemm(rows, count, width, xp, width, wp + first, units, yp + first, units, beta: 1)
@@ -81,7 +88,9 @@ extension DenseLayer {
             }
             count = rows * units
         }
-        if layer.activation == .relu && !direct { Activation.reluInPlace(&output) }
-        return output
+        if fuseReLU && direct { return (output, nil) }
+        let preactivation = keepPreactivation ? output : nil
+        layer.activation.applyInPlace(&output)
+        return (output, preactivation)
     }
 }

@@ -22,7 +22,8 @@ public struct AveragePoolingLayer: Sendable {
 }
 
 extension AveragePoolingLayer {
-    /// Reads a Keras `AveragePooling1D` call on a `[time, channels]` input; output `[outLength, channels]`.
+    /// Reads a Keras `AveragePooling1D` (or `MaxPooling1D`) call on a `[time, channels]` input;
+    /// output `[outLength, channels]`.
     static func fromKeras(_ call: KerasLayerCall) throws -> ParsedLayer {
         let cfg = call.config, name = call.name, inShape = call.inputShape
         try call.requireTime()
@@ -30,11 +31,10 @@ extension AveragePoolingLayer {
         let s = cfg["strides"]?.intOrFirst ?? p
         let padName = cfg["padding"]?.string ?? "valid"
         guard let padding = Padding(rawValue: padName), padding != .causal else {
-            throw PPGScopeError(object: name, "pooling padding '\(padName)' is not supported")
+            throw PPGScopeError(object: name, "\(call.className) padding '\(padName)' is not supported (valid, same)")
         }
-        guard cfg["data_format"]?.string ?? "channels_last" == "channels_last" else {
-            throw PPGScopeError(object: name, "only channels_last pooling is supported")
-        }
+        try call.requireChannelsLast()
+        guard p > 0, s > 0 else { throw PPGScopeError(object: name, "\(call.className) pool_size \(p) and strides \(s) must be positive") }
         let pool = AveragePoolingLayer(poolSize: p, stride: s, padding: padding)
         let outT = pool.outputLength(inShape[0])
         guard outT > 0 else { throw PPGScopeError(object: name, "input shorter than the pool") }
@@ -77,5 +77,92 @@ extension AveragePoolingLayer {
             }
             count = windows * outLength * channels
         }
+    }
+}
+
+/// MaxPooling1D over time; `same` padding takes the maximum over the samples inside the signal
+/// (TF pads with −∞). A NaN in a pool gives NaN.
+public struct MaxPoolingLayer: Sendable {
+    public var poolSize: Int
+    public var stride: Int
+    public var padding: Padding
+
+    var window: AveragePoolingLayer { AveragePoolingLayer(poolSize: poolSize, stride: stride, padding: padding) }
+}
+
+extension MaxPoolingLayer {
+    /// Reads a Keras `MaxPooling1D` call on a `[time, channels]` input; output `[outLength, channels]`.
+    static func fromKeras(_ call: KerasLayerCall) throws -> ParsedLayer {
+        var parsed = try AveragePoolingLayer.fromKeras(call)
+        guard case .averagePooling(let p) = parsed.operation else { return parsed }
+        parsed.operation = .maxPooling(MaxPoolingLayer(poolSize: p.poolSize, stride: p.stride, padding: p.padding))
+        return parsed
+    }
+
+    /// `[windows, length, channels]` → `[windows, outLength, channels]`.
+    func forward(_ input: [Float], windows: Int, length: Int, channels: Int) -> [Float] {
+        let grid = window
+        let outLength = grid.outputLength(length), left = grid.leftPad(length)
+        var y = [Float](repeating: 0, count: windows * outLength * channels)
+        for n in 0..<windows {
+            for t in 0..<outLength {
+                let start = max(t * stride - left, 0), end = min(t * stride - left + poolSize, length)
+                let out = (n * outLength + t) * channels
+                for c in 0..<channels {
+                    var m = input[(n * length + start) * channels + c]
+                    for s in (start + 1)..<max(end, start + 1) {
+                        let v = input[(n * length + s) * channels + c]
+                        if v > m || v.isNaN { m = v }
+                    }
+                    y[out + c] = m
+                }
+            }
+        }
+        return y
+    }
+}
+
+/// GlobalAveragePooling1D and GlobalMaxPooling1D: `[time, channels]` → `[channels]`, or `[1, channels]`
+/// with `keepdims`. The maximum of a channel holding a NaN is NaN.
+public struct GlobalPoolingLayer: Sendable {
+    public enum Kind: Sendable { case average, max }
+    public var kind: Kind
+    public var keepDims: Bool
+}
+
+extension GlobalPoolingLayer {
+    /// Reads a Keras `GlobalAveragePooling1D` or `GlobalMaxPooling1D` call on a `[time, channels]` input.
+    static func fromKeras(_ call: KerasLayerCall) throws -> ParsedLayer {
+        try call.requireTime()
+        try call.requireChannelsLast()
+        let keep = call.config["keepdims"]?.bool ?? false
+        let layer = GlobalPoolingLayer(kind: call.className == "GlobalMaxPooling1D" ? .max : .average, keepDims: keep)
+        let c = call.inputShape[1]
+        return ParsedLayer(operation: .globalPooling(layer), outputShape: keep ? [1, c] : [c], fieldGrowth: nil, keepsTime: false)
+    }
+
+    /// `[windows, length, channels]` → `[windows, channels]` (the same values for `[windows, 1, channels]`);
+    /// the average is summed in Float64.
+    func forward(_ input: [Float], windows: Int, length: Int, channels: Int) -> [Float] {
+        var y = [Float](repeating: 0, count: windows * channels)
+        for n in 0..<windows {
+            for c in 0..<channels {
+                let first = n * length * channels + c
+                switch kind {
+                case .average:
+                    var sum = 0.0
+                    for t in 0..<length { sum += Double(input[first + t * channels]) }
+                    y[n * channels + c] = Float(sum / Double(length))
+                case .max:
+                    var m = input[first]
+                    for t in 1..<max(length, 1) {
+                        let v = input[first + t * channels]
+                        if v > m || v.isNaN { m = v }
+                    }
+                    y[n * channels + c] = m
+                }
+            }
+        }
+        return y
     }
 }

@@ -1,0 +1,111 @@
+import PPGSignals
+
+/// BatchNormalization at inference on the last (channel) axis:
+/// `y = γ·(x − μ)/√(σ² + ε) + β` with the moving mean μ and variance σ², i.e. `y = x·scale + shift`.
+public struct BatchNormalizationLayer: Sendable {
+    /// Per channel: γ/√(σ² + ε), computed in Float64 and rounded once.
+    public var scale: [Float]
+    /// Per channel: β − μ·scale.
+    public var shift: [Float]
+    public var epsilon: Double
+    /// Weights as stored (γ, β, μ, σ²) for the parameter count: γ and β may be absent.
+    public var parameterCount: Int
+}
+
+extension BatchNormalizationLayer {
+    /// Reads a Keras `BatchNormalization` call normalising the last axis of `[time, channels]` or
+    /// `[features]`: gamma (unless `scale` is false), beta (unless `center` is false),
+    /// moving_mean and moving_variance, each `[channels]`. Output shape = input shape.
+    static func fromKeras(_ call: KerasLayerCall) throws -> ParsedLayer {
+        let cfg = call.config, name = call.name, inShape = call.inputShape
+        let axes = cfg["axis"]?.array?.compactMap(\.int) ?? cfg["axis"]?.int.map { [$0] } ?? [-1]
+        guard axes.count == 1, axes[0] == -1 || axes[0] == inShape.count else {
+            throw PPGScopeError(object: name, "BatchNormalization axis \(axes) is not supported (the last axis only)")
+        }
+        try call.refuse("renorm", because: "batch renormalisation")
+        if let v = cfg["virtual_batch_size"], !v.isNull {
+            throw PPGScopeError(object: name, "BatchNormalization option virtual_batch_size is not supported")
+        }
+        if let a = cfg["adjustment"], !a.isNull {
+            throw PPGScopeError(object: name, "BatchNormalization option adjustment is not supported")
+        }
+        let c = inShape.last ?? 0
+        let epsilon = cfg["epsilon"]?.double ?? 1e-3
+        let gamma = (cfg["scale"]?.bool ?? true) ? try call.weight("gamma", shape: [c]) : nil
+        let beta = (cfg["center"]?.bool ?? true) ? try call.weight("beta", shape: [c]) : nil
+        let mean = try call.weight("moving_mean", shape: [c])!
+        let variance = try call.weight("moving_variance", shape: [c])!
+        let layer = BatchNormalizationLayer(gamma: gamma, beta: beta, mean: mean, variance: variance, epsilon: epsilon)
+        return ParsedLayer(operation: .batchNormalization(layer), outputShape: inShape)
+    }
+
+    /// The layer from its Keras weights (γ = 1 and β = 0 when absent).
+    public init(gamma: [Float]?, beta: [Float]?, mean: [Float], variance: [Float], epsilon: Double) {
+        let c = mean.count
+        var scale = [Float](repeating: 0, count: c), shift = scale
+        for i in 0..<c {
+            let s = Double(gamma?[i] ?? 1) / (Double(variance[i]) + epsilon).squareRoot()
+            scale[i] = Float(s)
+            shift[i] = Float(Double(beta?[i] ?? 0) - Double(mean[i]) * s)
+        }
+        self.init(scale: scale, shift: shift, epsilon: epsilon,
+                  parameterCount: (gamma?.count ?? 0) + (beta?.count ?? 0) + 2 * c)
+    }
+
+    /// `[rows, channels]` → `[rows, channels]`.
+    func forward(_ input: [Float]) -> [Float] {
+        let c = scale.count
+        var y = input
+        for i in y.indices { y[i] = y[i] * scale[i % c] + shift[i % c] }
+        return y
+    }
+
+    /// The Conv1D followed by this layer as one conv: kernel columns times `scale`, bias
+    /// `bias·scale + shift`. Exact up to float rounding when nothing else reads the conv's output.
+    func folded(into conv: Conv1DLayer) -> Conv1DLayer {
+        var c = conv
+        let cout = conv.outChannels
+        for i in c.kernel.indices { c.kernel[i] *= scale[i % cout] }
+        c.bias = (0..<cout).map { o in (conv.bias?[o] ?? 0) * scale[o] + shift[o] }
+        return c
+    }
+
+    /// The Dense layer followed by this layer as one Dense.
+    func folded(into dense: DenseLayer) -> DenseLayer {
+        var d = dense
+        for i in d.kernel.indices { d.kernel[i] *= scale[i % dense.units] }
+        d.bias = (0..<dense.units).map { o in (dense.bias?[o] ?? 0) * scale[o] + shift[o] }
+        return d
+    }
+}
+
+/// A BatchNormalization folded into the linear Conv1D or Dense whose output only it reads.
+public struct BatchNormFold: Sendable {
+    /// Index of the BatchNormalization node.
+    public var batchNormNode: Int
+    /// The Conv1D or Dense with the normalisation folded in.
+    public var folded: LayerOperation
+}
+
+extension Network {
+    /// Finds every BatchNormalization whose input is a linear Conv1D or Dense read by nothing else
+    /// (and not the model output), and records the folded layer (`batchNormFolds`).
+    mutating func foldBatchNormalization() {
+        var readers: [Int: Int] = [:]
+        for node in nodes { for s in node.inputs { readers[s, default: 0] += 1 } }
+        let producer = Dictionary(nodes.enumerated().map { ($1.output, $0) }, uniquingKeysWith: { a, _ in a })
+        for (index, node) in nodes.enumerated() {
+            guard case .batchNormalization(let bn) = node.operation, node.inputs.count == 1,
+                  let p = producer[node.inputs[0]], readers[node.inputs[0]] == 1, node.inputs[0] != outputSlot else { continue }
+            switch nodes[p].operation {
+            case .conv1D(let conv) where conv.activation == .linear:
+                batchNormFolds[p] = BatchNormFold(batchNormNode: index, folded: .conv1D(bn.folded(into: conv)))
+            case .dense(let dense) where dense.activation == .linear:
+                batchNormFolds[p] = BatchNormFold(batchNormNode: index, folded: .dense(bn.folded(into: dense)))
+            default:
+                continue
+            }
+        }
+    }
+}
+
