@@ -38,7 +38,7 @@ extension Network {
         }
         let order = Array(nodes.indices)
         let plan = windowShift.map { OverlapReuse.plan(self, order: order, inputSlot: 0, shift: $0) } ?? [:]
-        return parallelChunks(input.batch, outputShape: outputShape, workers: workers,
+        return parallelChunks(input.batch, outputShape: outputShape, workers: workers, chunkSize: windowsPerChunk,
                               chunksPerClaim: plan.isEmpty ? 1 : overlapChunksPerClaim) { range, carry in
             let run = executeOverlapping(nodes: order, inputSlot: 0, input: input.windows(range).values, windows: range.count,
                                          keep: [outputSlot], taps: taps, plan: plan, shift: windowShift ?? 0, carry: &carry)
@@ -65,22 +65,25 @@ extension Network {
         /// BatchNormalization nodes already computed by the conv or dense they are folded into.
         var foldedAway = Set<Int>()
         for (position, index) in order.enumerated() {
-            var node = nodes[index]
             defer { for s in nodes[index].inputs where lastUse[s] == position { slots[s] = nil } }
-            if foldedAway.contains(index) { continue }
-            var operation = node.operation
-            var folded = false
+            if !foldedAway.isEmpty && foldedAway.contains(index) { continue }
             // A BatchNormalization folded into this layer: run the folded layer in place of the two,
             // unless this layer's own taps are asked for.
-            if let fold = batchNormFolds[index], order.contains(fold.batchNormNode),
-               !node.tapNames.contains(where: selection.contains), activationEdits[Network.layerPath(node.name)] == nil {
-                operation = fold.folded
-                folded = true
+            let fold = batchNormFolds.isEmpty ? nil : batchNormFolds[index].flatMap { fold in
+                order.contains(fold.batchNormNode) && !nodes[index].tapNames.contains(where: selection.contains)
+                    && activationEdits[Network.layerPath(nodes[index].name)] == nil ? fold : nil
+            }
+            let folded = fold != nil
+            let node: NetworkNode
+            if let fold {
                 foldedAway.insert(fold.batchNormNode)
                 let bn = nodes[fold.batchNormNode]
-                node = NetworkNode(name: bn.name, operation: operation, inputs: node.inputs, output: bn.output,
+                node = NetworkNode(name: bn.name, operation: fold.folded, inputs: nodes[index].inputs, output: bn.output,
                                    outputShape: bn.outputShape, timeStep: bn.timeStep, receptiveField: bn.receptiveField)
+            } else {
+                node = nodes[index]
             }
+            let operation = node.operation
             let x = slots[node.inputs[0]]!
             let inShape = shape(of: node.inputs[0])
             let keepPre = operation.hasPreactivation && selection.contains(node.name + ".preact")
@@ -153,6 +156,14 @@ extension Network {
         var kept: [Int: [Float]] = [:]
         for s in keep { kept[s] = slots[s] }
         return (kept, taps, lastWindow)
+    }
+
+    /// Windows per unit of work: `convWindowsPerChunk` (KID-PPG-sized layers), more for a model
+    /// whose largest activation is smaller, so that a chunk's buffers stay about as large (and the
+    /// fixed cost of each layer call is shared by more windows).
+    var windowsPerChunk: Int {
+        let largest = slotShapes.map { $0.reduce(1, *) }.max() ?? 1
+        return max(convWindowsPerChunk, min(256, convWindowsPerChunk * 264 * 32 / max(largest, 1)))
     }
 
     /// Per-window shape of a slot.

@@ -26,6 +26,11 @@ import Testing
             #expect(r.status == 0, "\(name): \(r.stderr)")
             for line in lines { #expect(r.stdout.contains(line), "\(name): no '\(line)' in\n\(r.stdout)") }
         }
+        // Parameters as Keras counts them (count_params(), BatchNormalization's moving statistics included).
+        for (name, count) in [("recurrent", 933), ("depthwise", 291), ("activation_layers", 1754), ("separable_bn_gelu", 329)] {
+            let r = try CLI.run(["info", Self.model(name)])
+            #expect(r.stdout.contains("parameters: \(count)"), "\(name): \(r.stdout)")
+        }
         // The receptive field follows strides, dilations and upsampling: conv k3 (3) → pool 4 (+3) → ×2 keeps 6.
         let shapes = try CLI.run(["info", Self.model("shapes")])
         #expect(shapes.stdout.contains("upsampling           UpSampling1D ×2              [30, 4]  0       16       6 samples"), "\(shapes.stdout)")

@@ -56,7 +56,11 @@ extension BatchNormalizationLayer {
     func forward(_ input: [Float]) -> [Float] {
         let c = scale.count
         var y = input
-        for i in y.indices { y[i] = y[i] * scale[i % c] + shift[i % c] }
+        y.withUnsafeMutableBufferPointer { p in scale.withUnsafeBufferPointer { s in shift.withUnsafeBufferPointer { b in
+            for row in Swift.stride(from: 0, to: p.count, by: c) {
+                for j in 0..<c { p[row + j] = p[row + j] * s[j] + b[j] }
+            }
+        } } }
         return y
     }
 
@@ -65,7 +69,7 @@ extension BatchNormalizationLayer {
     func folded(into conv: Conv1DLayer) -> Conv1DLayer {
         var c = conv
         let cout = conv.outChannels
-        for i in c.kernel.indices { c.kernel[i] *= scale[i % cout] }
+        c.kernel = conv.kernel.indices.map { conv.kernel[$0] * scale[$0 % cout] }
         c.bias = (0..<cout).map { o in (conv.bias?[o] ?? 0) * scale[o] + shift[o] }
         return c
     }

@@ -13,13 +13,16 @@ public enum Padding: String, Sendable {
 /// group g(o) = o / (outChannels / groups).
 public struct Conv1DLayer: Sendable {
     /// Kernel [kernelSize, inChannels / groups, outChannels], row-major (Keras order).
-    public var kernel: [Float]
+    public var kernel: [Float] { didSet { stridePhases = Self.phases(kernel, kernelSize: kernelSize, stride: stride) } }
+    /// With a stride s > 1: per phase φ < s, the taps φ, φ + s, … as one contiguous kernel
+    /// (`stridedOrGroupedDirect`); empty otherwise.
+    var stridePhases: [[Float]] = []
     /// Bias [outChannels], or nil without bias.
     public var bias: [Float]?
     public var kernelSize: Int
     public var inChannels: Int
     public var outChannels: Int
-    public var stride: Int
+    public var stride: Int { didSet { stridePhases = Self.phases(kernel, kernelSize: kernelSize, stride: stride) } }
     public var dilation: Int
     public var padding: Padding
     public var activation: Activation
@@ -41,6 +44,14 @@ public struct Conv1DLayer: Sendable {
         self.padding = padding
         self.activation = activation
         self.groups = groups
+        stridePhases = Self.phases(kernel, kernelSize: kernelSize, stride: stride)
+    }
+
+    /// The kernel's taps split by phase for a stride (`stridePhases`).
+    static func phases(_ kernel: [Float], kernelSize k: Int, stride s: Int) -> [[Float]] {
+        guard s > 1, k > 0 else { return [] }
+        let tap = kernel.count / k
+        return (0..<min(s, k)).map { phase in Swift.stride(from: phase, to: k, by: s).flatMap { j in kernel[(j * tap)..<((j + 1) * tap)] } }
     }
 
     /// The layer's time grid (kernel size, dilation, stride, padding).
@@ -322,12 +333,10 @@ extension Conv1DLayer {
     /// reads its own input channels and writes its own output channels of the same rows.
     func stridedOrGroupedDirect(input: [Float], windows: Int, length: Int, leftPad: Int, outLength: Int,
                                 keepPreactivation: Bool) -> (output: [Float], preactivation: [Float]?) {
-        let cin = inChannels, cout = outChannels, s = stride, k = kernelSize
+        let cin = inChannels, cout = outChannels, s = stride
         let cg = cin / groups, og = cout / groups
         // Per phase φ: its taps φ, φ + s, … as a contiguous [taps, cg, cout] kernel.
-        let phases: [[Float]] = s == 1 ? [kernel] : (0..<min(s, k)).map { phase in
-            Swift.stride(from: phase, to: k, by: s).flatMap { j in kernel[(j * cg * cout)..<((j + 1) * cg * cout)] }
-        }
+        let phases: [[Float]] = s == 1 ? [kernel] : stridePhases
         let fuseReLU = activation == .relu && !keepPreactivation && phases.count == 1
         var output = [Float](repeating: 0, count: windows * outLength * cout)
         output.withUnsafeMutableBufferPointer { out in input.withUnsafeBufferPointer { x in

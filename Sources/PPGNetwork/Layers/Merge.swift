@@ -53,13 +53,16 @@ extension MergeLayer {
             let shape = inputShapes[i]
             if shape == outputShape {
                 if i == 0 { y = x; continue }
-                switch kind {
-                case .add, .average: for e in y.indices { y[e] += x[e] }
-                case .subtract: for e in y.indices { y[e] -= x[e] }
-                case .multiply: for e in y.indices { y[e] *= x[e] }
-                case .maximum: for e in y.indices { y[e] = Swift.max(y[e], x[e]) }
-                case .minimum: for e in y.indices { y[e] = Swift.min(y[e], x[e]) }
-                }
+                let kind = self.kind
+                y.withUnsafeMutableBufferPointer { yp in x.withUnsafeBufferPointer { xp in
+                    switch kind {
+                    case .add, .average: for e in 0..<yp.count { yp[e] += xp[e] }
+                    case .subtract: for e in 0..<yp.count { yp[e] -= xp[e] }
+                    case .multiply: for e in 0..<yp.count { yp[e] *= xp[e] }
+                    case .maximum: for e in 0..<yp.count { yp[e] = Swift.max(yp[e], xp[e]) }
+                    case .minimum: for e in 0..<yp.count { yp[e] = Swift.min(yp[e], xp[e]) }
+                    }
+                } }
                 continue
             }
             let index = broadcastIndex(from: shape)
@@ -132,19 +135,21 @@ extension ConcatenateLayer {
 
     /// Joins `inputs` (each `[windows] + inputShapes[i]`).
     func forward(_ inputs: [[Float]], windows: Int) -> [Float] {
+        // Time: whole windows of each input one after the other; channels: each row of each input.
         let pers = inputShapes.map { $0.reduce(1, *) }
-        var y: [Float] = []
-        y.reserveCapacity(windows * pers.reduce(0, +))
-        switch axis {
-        case .time:
-            for n in 0..<windows { for (i, x) in inputs.enumerated() { y.append(contentsOf: x[(n * pers[i])..<((n + 1) * pers[i])]) } }
-        case .channels:
-            let widths = inputShapes.map { $0.last! }
-            let rows = pers[0] / widths[0]
-            for r in 0..<(windows * rows) {
-                for (i, x) in inputs.enumerated() { y.append(contentsOf: x[(r * widths[i])..<((r + 1) * widths[i])]) }
+        let widths = axis == .time ? pers : inputShapes.map { $0.last! }
+        let rows = axis == .time ? windows : windows * pers[0] / widths[0]
+        let total = widths.reduce(0, +)
+        return [Float](unsafeUninitializedCapacity: rows * total) { y, count in
+            var offset = 0
+            for (i, x) in inputs.enumerated() {
+                let w = widths[i]
+                x.withUnsafeBufferPointer { xp in
+                    for r in 0..<rows { (y.baseAddress! + r * total + offset).initialize(from: xp.baseAddress! + r * w, count: w) }
+                }
+                offset += w
             }
+            count = rows * total
         }
-        return y
     }
 }
