@@ -30,7 +30,7 @@ enum KerasLayerCatalog {
     }
 
     /// The variables of every Keras layer class whose storage order is known (classes without
-    /// weights have none), supported by the builder or not yet.
+    /// weights have none).
     static let variableOrder: [String: Variables] = [
         "Conv1D": { own($0, ("kernel", nil), ("bias", "use_bias")) },
         "Dense": { own($0, ("kernel", nil), ("bias", "use_bias")) },

@@ -103,11 +103,13 @@ struct FormatCase: CustomTestStringConvertible, Sendable {
         #expect(nested.contains { $0.dataset == "layers/multi_head_attention/output_dense/vars/1" && $0.key == "multi_head_attention_13/attention_output/bias" })
     }
 
-    /// The declared variable order of every class with weights (the ones ppgscope does not run yet
-    /// included) accounts for exactly the variables Keras 3 stores, with the shapes' ranks they have.
+    /// The declared variable order of every class with weights accounts for exactly the variables
+    /// Keras 3 stores, with the shapes' ranks they have; every such class is one ppgscope runs.
     @Test func declaredVariableOrdersMatchWhatKerasStores() throws {
         let archive = try ZipArchive.open(TestPaths.fixture("k3_layouts.keras"))
-        let variables = try KerasWeightsLayout.variables(modelConfig: try archive.text("config.json"), onlySupported: false)
+        let variables = try KerasWeightsLayout.variables(modelConfig: try archive.text("config.json"))
+        // Loading checks every variable's shape against its layer's config.
+        #expect(try KerasModelFile.load(TestPaths.fixture("k3_layouts.keras")).nodes.count == 9)
         let weights = try HDF5File.open(image: try archive.data("model.weights.h5"), name: "k3_layouts.keras/model.weights.h5")
         #expect(Set(variables.map(\.dataset)) == Set(try weights.datasets(under: "layers")))
         #expect(Set(variables.map(\.className)) == ["Conv1D", "BatchNormalization", "SeparableConv1D", "DepthwiseConv1D", "PReLU",
