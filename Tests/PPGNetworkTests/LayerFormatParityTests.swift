@@ -77,4 +77,24 @@ struct LayerFormatCase: CustomTestStringConvertible, Sendable {
             }
         }
     }
+
+    /// A `.keras` archive's `model.weights.h5` on its own (as `model.save_weights` writes it), with
+    /// the archive's `config.json` given separately, is the same network.
+    @Test(arguments: LayerFixture.all.filter { LayerFormatCase.formats(of: $0).count == 3 })
+    func kerasWeightsFileWithItsConfigIsTheSameNetwork(_ fixture: LayerFixture) throws {
+        let dir = NSTemporaryDirectory() + "ppgscope-layer-weights-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let keras = TestPaths.fixture("layers/\(fixture.name).keras")
+        let archive = try ZipArchive.open(keras)
+        defer { archive.close() }
+        try archive.extract("model.weights.h5", to: "\(dir)/\(fixture.name).weights.h5")
+        try archive.extract("config.json", to: "\(dir)/config.json")
+        let (network, description) = try KerasModelFile.loadDescribed("\(dir)/\(fixture.name).weights.h5", configPath: "\(dir)/config.json")
+        #expect(description.format == .weightsHDF5)
+        let golden = try HDF5File.open(fixture.golden)
+        let (shape, inputs) = try golden.readFloats("inputs")
+        let x = Tensor(shape: shape, values: inputs)
+        #expect(try network.forward(x, taps: .all).taps == KerasModelFile.load(keras).forward(x, taps: .all).taps)
+    }
 }
