@@ -23,6 +23,9 @@ test: test-deps
 	mkdir -p out
 	$(DEBUG) inspect --model models/kid_ppg_weights.h5 --recording data/ppg_dalia_S6_stairs.h5 --out out/test-render --no-ablation > /dev/null
 	scripts/check-report-render out/test-render
+	rm -rf out/test-hr-render
+	$(DEBUG) hr --model models/kid_ppg_weights.h5 --recording data/ppg_dalia_S6_stairs.h5 --report out/test-hr-render > /dev/null
+	scripts/check-report-render out/test-hr-render
 
 deps:
 	scripts/install-deps

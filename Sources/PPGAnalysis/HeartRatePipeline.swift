@@ -26,6 +26,14 @@ public struct HeartRateOptions: Sendable {
     public var runModel = true
     public var runSpectral = true
     public var spectral = SpectralPeakOptions()
+    /// The beat detector, intervals and signal quality (`peaks_bpm`, `sqi`); off by default
+    /// (`ppgscope hr` turns it on), so the other commands prepare windows as before.
+    public var runPeaks = false
+    public var elgendi = ElgendiParameters()
+    /// The model's input convention and what to do about it (none by default: the data as given).
+    public var conditioning = ConditioningOptions()
+    /// How `best_bpm` is chosen.
+    public var best = BestEstimateOptions()
     /// Windows per block when streaming long recordings.
     public var blockWindows = 2048
     public init() {}
@@ -41,6 +49,33 @@ public struct WindowEstimate: Sendable, Equatable {
     public var pWithin: Double?
     public var spectralBPM: Double?
     public var referenceBPM: Double?
+    /// Heart rate from the accepted inter-beat intervals inside the window.
+    public var peaksBPM: Double? = nil
+    /// Signal-quality index, 0…1 (higher is better).
+    public var sqi: Double? = nil
+    /// Share of the window where the raw PPG is flat (clipped or dropped out).
+    public var flatShare: Double? = nil
+    /// The number to read, and where it comes from.
+    public var bestBPM: Double? = nil
+    public var bestSource: BestSource = .none
+
+    public init(window: Int, startS: Double, endS: Double, hrBPM: Double? = nil, hrStdBPM: Double? = nil, pWithin: Double? = nil,
+                spectralBPM: Double? = nil, referenceBPM: Double? = nil, peaksBPM: Double? = nil, sqi: Double? = nil,
+                flatShare: Double? = nil, bestBPM: Double? = nil, bestSource: BestSource = .none) {
+        self.flatShare = flatShare
+        self.window = window
+        self.startS = startS
+        self.endS = endS
+        self.hrBPM = hrBPM
+        self.hrStdBPM = hrStdBPM
+        self.pWithin = pWithin
+        self.spectralBPM = spectralBPM
+        self.referenceBPM = referenceBPM
+        self.peaksBPM = peaksBPM
+        self.sqi = sqi
+        self.bestBPM = bestBPM
+        self.bestSource = bestSource
+    }
 }
 
 /// What the pipeline did, for reports.
@@ -59,6 +94,10 @@ public struct PreparedWindows: Sendable {
     public var ppg: [Float]
     public var count: Int
     public var filterReport: FilterReport
+    /// What was done to bring the PPG to the model's convention.
+    public var conditioning: ConditioningReport = .none
+    /// Beats, intervals, beat-based HR and quality per window (nil when not asked for).
+    public var classical: ClassicalAnalysis? = nil
 
     public func window(_ n: Int) -> ArraySlice<Float> { ppg[(n * layout.length)..<((n + 1) * layout.length)] }
 }
@@ -72,7 +111,8 @@ public enum HeartRatePipeline {
         guard let ppgChannel = recording.channel("ppg") ?? recording.channels.first(where: { !accNames.contains($0.name) && $0.name != "activity" }) else {
             throw PPGScopeError(object: "ppg", "the recording has no PPG channel")
         }
-        let ppg = try Resampling.resample(ppgChannel, to: layout.samplingRateHz).samples
+        let (conditioned, conditioning) = try InputConditioning.apply(ppgChannel, options: options.conditioning)
+        let ppg = try Resampling.resample(conditioned, to: layout.samplingRateHz).samples
         let accChannels = accNames.compactMap { recording.channel($0) }
         if options.filter != .none, accChannels.count != 3 {
             throw PPGScopeError(object: "acc_x/acc_y/acc_z",
@@ -87,10 +127,23 @@ public enum HeartRatePipeline {
         let t = layout.length
         var out = [Float](repeating: 0, count: count * t)
         var report = FilterReport(mode: options.filter, segments: [], note: nil)
+        var classical: ClassicalAnalysis?
+        if options.runPeaks {
+            // The beat detector wants upright pulses at the recording's own rate, at least
+            // `ClassicalAnalysis.minimumRateHz` (its 111 ms blocks are 3 samples at 25 Hz, and
+            // narrow systolic peaks are then missed).
+            let source = conditioned.samplingRateHz < ClassicalAnalysis.minimumRateHz
+                ? try Resampling.resample(conditioned, to: ClassicalAnalysis.minimumRateHz) : conditioned
+            var x = source.samples.map(Double.init)
+            let polarity = conditioning.after?.polarity ?? PPGStatistics.measure(x, samplingRateHz: source.samplingRateHz)?.polarity
+            if polarity == .inverted { x = x.map { -$0 } }
+            classical = try ClassicalAnalysis(ppg: x, samplingRateHz: source.samplingRateHz, layout: layout, count: count, parameters: options.elgendi)
+            classical?.flatShare = SignalDefects.flatShare(ppgChannel.samples, samplingRateHz: ppgChannel.samplingRateHz, layout: layout, count: count)
+        }
 
         if options.filter == .none {
             for n in 0..<count { out.replaceSubrange((n * t)..<((n + 1) * t), with: ppg[(n * layout.shift)..<(n * layout.shift + t)]) }
-            return PreparedWindows(layout: layout, ppg: out, count: count, filterReport: report)
+            return PreparedWindows(layout: layout, ppg: out, count: count, filterReport: report, conditioning: conditioning, classical: classical)
         }
         // Segments: the whole recording, or runs of equal activity (read at each window's centre).
         var segments: [Range<Int>] = [0..<count]
@@ -131,7 +184,7 @@ public enum HeartRatePipeline {
                 for s in 0..<t { out[n * t + s] = stats.denormalise(z[s] - Float(pred[s])) }
             }
         }
-        return PreparedWindows(layout: layout, ppg: out, count: count, filterReport: report)
+        return PreparedWindows(layout: layout, ppg: out, count: count, filterReport: report, conditioning: conditioning, classical: classical)
     }
 
     /// One activity label per window: the `activity` channel read at each window's centre, or the
@@ -153,13 +206,18 @@ public enum HeartRatePipeline {
     }
 
     /// The spectral-peak baseline of every window in order (BPM; nil where a window has no peak),
-    /// each tracking the last estimate when `options.spectral.trackingBPM` is set. Needs no model,
-    /// so `hr` runs it while the model loads.
+    /// each tracking the previous estimate when `options.spectral.trackingBPM` or `trackingRatio`
+    /// is set. With `trackingRatio`, tracking starts at the first trusted estimate: one from a window
+    /// whose signal quality reaches `options.best.minimumSQI` (any window when there is no
+    /// quality). Needs no model, so `hr` runs it while the model loads.
     public static func spectralEstimates(_ windows: PreparedWindows, options: HeartRateOptions) -> [Double?] {
         var previous: Double?
+        var tracking = options.spectral.trackingRatio == nil
         return (0..<windows.count).map { n in
-            let bpm = SpectralPeak.estimate(Array(windows.window(n)), samplingRateHz: windows.layout.samplingRateHz,
-                                            options: options.spectral, previousBPM: previous)
+            let x = Array(windows.window(n)), fs = windows.layout.samplingRateHz
+            var bpm = SpectralPeak.estimate(x, samplingRateHz: fs, options: options.spectral, previousBPM: tracking ? previous : nil)
+            if bpm == nil, tracking, previous != nil { bpm = SpectralPeak.estimate(x, samplingRateHz: fs, options: options.spectral) }
+            if !tracking, bpm != nil, windows.classical.map({ $0.quality[n].sqi >= options.best.minimumSQI }) ?? true { tracking = true }
             previous = bpm ?? previous
             return bpm
         }
@@ -184,6 +242,7 @@ public enum HeartRatePipeline {
             throw PPGScopeError(object: "spectral", "\(spectral.count) spectral estimates for \(windows.count) windows")
         }
         var start = 0
+        var lastBest: (timeS: Double, bpm: Double)?
         while start < windows.count {
             let end = min(start + options.blockWindows, windows.count)
             var block = (start..<end).map { n in
@@ -196,6 +255,17 @@ public enum HeartRatePipeline {
                 // Pair models: each block recomputes only the one window before it.
                 let first = runner.firstEstimated(in: start..<end)
                 runner.decode(try runner.outputs(windows, start..<end), into: &block[(first - start)...], thresholdBPM: options.thresholdBPM)
+            }
+            let inDistribution = windows.conditioning.outOfDistribution.isEmpty
+            for i in block.indices {
+                if let classical = windows.classical {
+                    block[i].peaksBPM = classical.peaksBPM[block[i].window]
+                    block[i].sqi = classical.quality[block[i].window].sqi
+                    block[i].flatShare = classical.flatShare.isEmpty ? nil : classical.flatShare[block[i].window]
+                }
+                (block[i].bestBPM, block[i].bestSource) = options.best.choose(block[i], modelInDistribution: inDistribution,
+                                                                              thresholdBPM: options.thresholdBPM, previous: lastBest)
+                if let bpm = block[i].bestBPM { lastBest = (block[i].endS, bpm) }
             }
             try emit?(block)
             estimates += block

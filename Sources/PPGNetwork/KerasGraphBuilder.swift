@@ -307,13 +307,13 @@ struct KerasLayerCall {
     func requireChannelsLast() throws {
         let format = config["data_format"]?.string ?? "channels_last"
         guard format == "channels_last" else {
-            throw PPGScopeError(object: name, "\(className) data_format '\(format)' is not supported (channels_last only)")
+            throw PPGScopeError(object: name, "data_format '\(format)' is not supported (channels_last only)")
         }
     }
 
     /// Throws when the boolean option `key` is set: options ppgscope refuses rather than ignores.
     func refuse(_ key: String, because reason: String) throws {
-        if config[key]?.bool == true { throw PPGScopeError(object: name, "\(className) option \(key)=true is not supported: \(reason)") }
+        if config[key]?.bool == true { throw PPGScopeError(object: name, "option \(key)=true is not supported: \(reason)") }
     }
 
     /// Throws unless the main input is `[time, channels]`.

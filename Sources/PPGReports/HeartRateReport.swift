@@ -3,18 +3,37 @@ import PPGAnalysis
 
 /// CSV rows and the metrics summary of `ppgscope hr`.
 public enum HeartRateReport {
-    /// One row per window: `window, start_s, end_s, hr_bpm, hr_std_bpm, p_within, spectral_bpm, reference_bpm`,
-    /// empty cells where a value does not apply.
+    /// One row per window: `window, start_s, end_s, hr_bpm, hr_std_bpm, p_within, spectral_bpm,
+    /// reference_bpm, peaks_bpm, sqi, best_bpm, best_source`, empty cells where a value does not apply.
     public static func csv(_ estimates: [WindowEstimate]) -> String { csvHeader + csvRows(estimates) }
 
-    public static let csvHeader = "window,start_s,end_s,hr_bpm,hr_std_bpm,p_within,spectral_bpm,reference_bpm\n"
+    public static let csvHeader = "window,start_s,end_s,hr_bpm,hr_std_bpm,p_within,spectral_bpm,reference_bpm,peaks_bpm,sqi,best_bpm,best_source\n"
+
+    /// The conditioning as `#` comment lines written before the CSV header (pandas: `comment="#"`).
+    public static func metadataLines(_ c: ConditioningReport) -> String {
+        var lines = ["# ppgscope hr: input conditioning to \(c.convention)"]
+        lines += c.steps.map { "# \($0)" }
+        lines += c.outOfDistribution.map { "# out of distribution: \($0)" }
+        return lines.map { $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n") + "\n"
+    }
+
+    /// The beats: `time_s, ibi_s, accepted` (the interval from the previous beat; empty for the first).
+    public static func beatsCSV(_ beats: BeatSeries) -> String {
+        var text = "time_s,ibi_s,accepted\n"
+        for (i, t) in beats.timesS.enumerated() {
+            if i == 0 { text += "\(fixedPoint(t, digits: 4)),,\n"; continue }
+            let ibi = beats.intervals[i - 1]
+            text += "\(fixedPoint(t, digits: 4)),\(fixedPoint(ibi.seconds, digits: 4)),\(ibi.accepted ? 1 : 0)\n"
+        }
+        return text
+    }
 
     /// The rows of `estimates`, each ending in a newline.
     public static func csvRows(_ estimates: [WindowEstimate]) -> String {
         func cell(_ v: Double?, _ digits: Int32 = 4) -> String { v.map { fixedPoint($0, digits: digits) } ?? "" }
         var text = ""
         for e in estimates {
-            text += "\(e.window),\(cell(e.startS, 3)),\(cell(e.endS, 3)),\(cell(e.hrBPM)),\(cell(e.hrStdBPM)),\(cell(e.pWithin)),\(cell(e.spectralBPM)),\(cell(e.referenceBPM))\n"
+            text += "\(e.window),\(cell(e.startS, 3)),\(cell(e.endS, 3)),\(cell(e.hrBPM)),\(cell(e.hrStdBPM)),\(cell(e.pWithin)),\(cell(e.spectralBPM)),\(cell(e.referenceBPM)),\(cell(e.peaksBPM)),\(cell(e.sqi)),\(cell(e.bestBPM)),\(e.bestBPM == nil ? "none" : e.bestSource.rawValue)\n"
         }
         return text
     }
@@ -38,6 +57,14 @@ public enum HeartRateReport {
         public var filterSegments: [FilterSegment]
         public var model_metrics: HeartRateMetrics?
         public var spectral_metrics: HeartRateMetrics?
+        public var peaks_metrics: HeartRateMetrics?
+        public var best_metrics: HeartRateMetrics?
+        /// Windows per best_bpm source (model, peaks, spectral, none).
+        public var bestSources: [String: Int]
+        /// What was done to the PPG before the model saw it.
+        public var conditioning: ConditioningReport
+        /// Out-of-distribution input, a model unsure on most windows: also printed to stderr.
+        public var warnings: [String]
         public var thresholdBPM: Double
         /// Standard deviation at which p(|error| < threshold) = 0.5.
         public var stdThresholdBPM: Double?
@@ -50,7 +77,8 @@ public enum HeartRateReport {
             public var lossAfter: Double
         }
 
-        public init(estimates: [WindowEstimate], filter: FilterReport, threshold: Double, recording: String, model: String?) {
+        public init(estimates: [WindowEstimate], filter: FilterReport, threshold: Double, recording: String, model: String?,
+                    conditioning: ConditioningReport = .none) {
             self.recording = recording
             self.model = model
             windows = estimates.count
@@ -59,6 +87,20 @@ public enum HeartRateReport {
             let refs = estimates.map(\.referenceBPM)
             model_metrics = HeartRateMetrics(estimates: estimates.map(\.hrBPM), references: refs)
             spectral_metrics = HeartRateMetrics(estimates: estimates.map(\.spectralBPM), references: refs)
+            peaks_metrics = HeartRateMetrics(estimates: estimates.map(\.peaksBPM), references: refs)
+            best_metrics = HeartRateMetrics(estimates: estimates.map(\.bestBPM), references: refs)
+            bestSources = Dictionary(uniqueKeysWithValues: BestSource.allCases.map { source in
+                (source.rawValue, estimates.filter { ($0.bestBPM == nil ? .none : $0.bestSource) == source }.count)
+            })
+            self.conditioning = conditioning
+            warnings = conditioning.outOfDistribution.map { "input outside the model's training data: \($0)" }
+            let stds = estimates.compactMap(\.hrStdBPM)
+            let unsureAbove = RetentionAnalysis.stdThreshold(forProbabilityHalfWithin: threshold)
+            let unsure = stds.filter { $0 > unsureAbove }.count
+            if !stds.isEmpty, 2 * unsure > stds.count {
+                warnings.append(String(format: "the model is unsure on %d of %d windows (std > %.1f BPM, i.e. p(|error| < %g BPM) < 0.5): read best_bpm, not hr_bpm",
+                                       unsure, stds.count, unsureAbove, threshold))
+            }
             thresholdBPM = threshold
             let hasStd = estimates.contains { $0.hrStdBPM != nil }
             stdThresholdBPM = hasStd ? RetentionAnalysis.stdThreshold(forProbabilityHalfWithin: threshold) : nil
@@ -73,10 +115,14 @@ public enum HeartRateReport {
 
         public func text() -> String {
             var lines = ["\(windows) windows of \(recording); filter \(filter)"]
+            if conditioning.convention != "none" {
+                lines.append("input conditioning to \(conditioning.convention):")
+                lines += conditioning.steps.map { "  \($0)" }
+            }
             for s in filterSegments {
                 lines.append(String(format: "  filter segment from window %d (%d windows): KID-PPG loss %.2f → %.2f", s.firstWindow, s.windows, s.lossBefore, s.lossAfter))
             }
-            let rows = [("model", model_metrics), ("spectral peak", spectral_metrics)].compactMap { name, m -> [String]? in
+            let rows = [("model", model_metrics), ("spectral peak", spectral_metrics), ("peaks", peaks_metrics), ("best", best_metrics)].compactMap { name, m -> [String]? in
                 guard let m else { return nil }
                 return [name, String(m.windows), String(format: "%.3f", m.mae), String(format: "%.3f", m.rmse), String(format: "%+.3f", m.bias),
                         String(format: "%.3f", m.pearsonR), String(format: "%.1f", m.within5Percent), String(format: "%.1f", m.within10Percent),
@@ -86,6 +132,9 @@ public enum HeartRateReport {
                 lines.append("no reference HR overlaps the windows: no metrics")
             } else {
                 lines += textTable(header: ["estimator", "windows", "MAE", "RMSE", "bias", "r", "≤5 BPM %", "≤10 BPM %", "Bland–Altman 95 %"], rows: rows)
+            }
+            if best_metrics != nil || bestSources["none", default: 0] < windows {
+                lines.append("best_bpm from: " + BestSource.allCases.map { "\($0.rawValue) \(bestSources[$0.rawValue, default: 0])" }.joined(separator: ", "))
             }
             if !retention.isEmpty {
                 lines.append("")

@@ -178,6 +178,8 @@ public struct PPGSynthesisOptions: Sendable, Equatable {
     public var motion: MotionSynthesis?
     /// Spacing of the reference HR samples, in s (> 0).
     public var referenceIntervalS: Double
+    /// The device's polarity, gain, offset, clipping and drop-outs, applied last (identity by default).
+    public var device = DeviceTransform()
 
     public init(samplingRateHz: Double = 32, durationS: Double = 60, heartRate: HeartRateTrajectory = .constant(bpm: 75),
                 seed: UInt64 = 0, pulseAmplitude: Double = 1, pulseShape: PulseShape = PulseShape(),
@@ -198,7 +200,8 @@ public struct PPGSynthesisOptions: Sendable, Equatable {
 }
 
 /// A synthetic recording with its ground truth: the PPG channel is exactly
-/// Float(pulse + baseline + artefact + noise) sample by sample, all components in PPG units, [T].
+/// Float(pulse + baseline + artefact + noise) sample by sample, all components in PPG units, [T]
+/// (then through `options.device` when that is not the identity).
 public struct SynthesizedPPG: Sendable, Equatable {
     public var recording: Recording
     public var pulse: [Double]
@@ -341,6 +344,11 @@ public enum Synth {
 
         var ppg = [Float](repeating: 0, count: count)
         for n in 0..<count { ppg[n] = Float(pulse[n] + baseline[n] + artefact[n] + noise[n]) }
+        if !options.device.isIdentity {
+            try options.device.validate()
+            ppg = options.device.apply((0..<count).map { pulse[$0] + baseline[$0] + artefact[$0] + noise[$0] },
+                                       samplingRateHz: fs, seed: options.seed).map { Float($0) }
+        }
         var channels = [Channel(name: "ppg", samplingRateHz: fs, unit: "a.u.", samples: ppg)]
         for (axis, name) in ["acc_x", "acc_y", "acc_z"].enumerated() where axis < acc.count {
             channels.append(Channel(name: name, samplingRateHz: fs, unit: "g", samples: acc[axis].map { Float($0) }))
@@ -370,6 +378,7 @@ public enum Synth {
             "reference_interval_s": "\(options.referenceIntervalS)",
             "motion": options.motion?.summary ?? "none",
         ]
+        if !options.device.isIdentity { metadata["device"] = options.device.summary }
         if let taps {
             for (axis, name) in ["x", "y", "z"].enumerated() { metadata["artefact_taps_\(name)"] = list(taps[axis]) }
         }

@@ -26,6 +26,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Recording (give two to compare recordings).") var recording: [String]
     @Option(help: "Output directory (replaced).") var out: String
     @Option(help: "Motion-artefact filter for recordings with ACC: exact, reference or none.") var filter: String = "exact"
+    @OptionGroup var conditioning: ConditioningArguments
 
     func validate() throws {
         guard (model.count == 1 && recording.count == 2) || (model.count == 2 && recording.count == 1) else {
@@ -46,6 +47,7 @@ struct CompareCommand: ParsableCommand {
             let rec = try RecordingIO.read(run.recording)
             var hr = HeartRateOptions()
             hr.filter = FilterMode(rawValue: filter)!
+            hr.conditioning = try conditioning.options()
             let prepared = try ModelInput.prepare(recording: rec, for: network, options: hr, source: run.recording)
             var options = InspectionOptions()
             options.ablation = false

@@ -10,21 +10,34 @@ import PPGSignals
 struct HRCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hr",
-        abstract: "Estimate heart rate for every window of a recording (model, spectral baseline) and score it against the reference.",
+        abstract: "Estimate heart rate for every window of a recording (model, beats, spectral peak, the best of them) and score it against the reference.",
         discussion: """
         Pipeline: resample PPG and ACC to 32 Hz (libsamplerate), 8 s windows every 2 s, per-window \
         z-scores, KID-PPG's linear motion-artefact filter (exact least squares by default), then the \
         model on the filtered, de-normalised PPG: pairs [window n-1, window n] for KID-PPG-style \
         models (each window's conv blocks computed once), single windows otherwise. Window n's \
         reference HR is read at its end time.
-        CSV columns: window, start_s, end_s, hr_bpm, hr_std_bpm, p_within, spectral_bpm, reference_bpm.
+        Before that, the PPG is brought to the model's input convention (KID-PPG: PPG-DaLiA's E4 BVP): \
+        polarity detected from the pulse shape and flipped, a baseline removed by a 0.5–8 Hz band-pass, \
+        the amplitude scaled into the training range (--polarity, --scale); what was done is printed, \
+        and inputs outside the training statistics, or a model unsure on most windows, are warned about.
+        Classical estimates, at the recording's own rate: Elgendi 2013 systolic peaks → inter-beat \
+        intervals with outlier rejection → peaks_bpm; the spectral peak with a harmonic guard, tracking \
+        the last trusted estimate (0.5–1.4 ×); sqi from beat-template correlation (Orphanidou 2015) and \
+        skewness (Elgendi 2016). best_bpm: the model where confident (std < the p(|error| < threshold) = 0.5 \
+        std), in distribution and not clipped or dropped out, else peaks or spectral where sqi ≥ --sqi-min \
+        and reachable from the last best_bpm, else empty.
+        CSV: '#' lines with the conditioning, then columns window, start_s, end_s, hr_bpm, hr_std_bpm, \
+        p_within, spectral_bpm, reference_bpm, peaks_bpm, sqi, best_bpm, best_source.
         """)
 
     @Option(help: "Keras model file (KID-PPG pair model or a single-input model).") var model: String?
     @Option(help: "Recording (.h5, .wav, .flac, .csv).") var recording: String
     @Option(help: "Motion-artefact filter: exact, reference or none (default: exact, skipped for a recording without accelerometer).") var filter: String?
-    @Option(help: "Estimators: model, spectral or both.") var estimator: String = "both"
+    @OptionGroup var heartRate: HeartRateArguments
     @Option(help: "Output CSV, one row per window.") var out: String?
+    @Option(help: "Write the beats (time_s, ibi_s, accepted) to this CSV.") var beats: String?
+    @Option(help: "Write an HTML report (index.html and SVGs) into this directory.") var report: String?
     @Flag(help: "Print the metrics as JSON instead of a table.") var json = false
     @Option(help: "p(|error| < threshold) is reported for this threshold in BPM.") var threshold: Double = 10
     @Option(name: .customLong("window-s"), help: "Window length in s.") var windowS: Double = 8
@@ -36,8 +49,9 @@ struct HRCommand: ParsableCommand {
 
     func validate() throws {
         guard filter.map({ FilterMode(rawValue: $0) != nil }) ?? true else { throw ValidationError("--filter must be exact, reference or none") }
-        guard ["model", "spectral", "both"].contains(estimator) else { throw ValidationError("--estimator must be model, spectral or both") }
-        if estimator != "spectral", model == nil { throw ValidationError("--model is needed unless --estimator spectral") }
+        if heartRate.estimator == "model" || heartRate.estimator == "both", model == nil {
+            throw ValidationError("--model is needed for --estimator \(heartRate.estimator)")
+        }
         guard windowS > 0, shiftS > 0 else { throw ValidationError("--window-s and --shift-s must be positive") }
     }
 
@@ -45,13 +59,13 @@ struct HRCommand: ParsableCommand {
         let rec = try RecordingIO.read(recording)
         var options = HeartRateOptions()
         options.filter = filter.flatMap(FilterMode.init(rawValue:)) ?? .exact
-        options.runModel = estimator != "spectral"
-        options.runSpectral = estimator != "model"
         options.thresholdBPM = threshold
         options.segmentByActivity = segmentByActivity
         options.referenceSeed = referenceSeed
         options.spectral.trackingBPM = trackBPM
         options.layout = WindowLayout(lengthS: windowS, shiftS: shiftS)
+        try heartRate.apply(to: &options, hasModel: model != nil)
+        let model = options.runModel ? self.model : nil
         // Windows and the spectral baseline need no model: a second thread makes them while this
         // one loads the model (HDF5 stays on this thread). A model whose windows differ from the
         // layout's gets its own windows afterwards.
@@ -70,6 +84,7 @@ struct HRCommand: ParsableCommand {
         var (prepared, spectral) = try windowsAndSpectra.value()
         if let network, network.inputShape[0] != prepared.layout.length { (prepared, spectral) = try prepare(network) }
         if let note = prepared.filterReport.note { FileHandle.standardError.write(Data("ppgscope hr: \(note)\n".utf8)) }
+        let metadata = HeartRateReport.metadataLines(prepared.conditioning)
         let run = { (emit: (([WindowEstimate]) throws -> Void)?) in
             try HeartRatePipeline.estimate(prepared, network: network, reference: rec.referenceHR, options: options, spectral: spectral,
                                            progress: { progress.update($0, of: prepared.count) }, emit: emit)
@@ -78,7 +93,7 @@ struct HRCommand: ParsableCommand {
         if let out {
             // Rows are written block by block to a temporary file, renamed onto --out at the end.
             estimates = try AtomicOutput.file(out) { temporary in
-                let csv = try CSVRowWriter(path: temporary, header: HeartRateReport.csvHeader)
+                let csv = try CSVRowWriter(path: temporary, header: metadata + HeartRateReport.csvHeader)
                 defer { csv.close() }
                 return try run { block in try csv.write(HeartRateReport.csvRows(block)) }
             }
@@ -87,12 +102,23 @@ struct HRCommand: ParsableCommand {
         }
         progress.finish()
         let summary = HeartRateReport.Summary(estimates: estimates, filter: prepared.filterReport, threshold: threshold,
-                                              recording: recording, model: model)
+                                              recording: recording, model: model, conditioning: prepared.conditioning)
+        for warning in summary.warnings { FileHandle.standardError.write(Data("ppgscope hr: warning: \(warning)\n".utf8)) }
+        if let beats, let classical = prepared.classical {
+            try AtomicOutput.text(HeartRateReport.beatsCSV(classical.beats), to: beats)
+        }
+        if let report {
+            try AtomicOutput.directory(report) { directory in
+                try HeartRateFigures.write(directory: directory, estimates: estimates, summary: summary, sqiMinimum: options.best.minimumSQI)
+            }
+        }
         if json {
             print(try summary.json())
         } else {
             print(summary.text())
             if let out { print("wrote \(out) (\(estimates.count) windows)") }
+            if let beats, let classical = prepared.classical { print("wrote \(beats) (\(classical.beats.timesS.count) beats)") }
+            if let report { print("wrote \(report)/index.html") }
         }
     }
 }

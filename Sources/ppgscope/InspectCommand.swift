@@ -27,6 +27,7 @@ struct InspectCommand: ParsableCommand {
     @Flag(name: .customLong("no-ablation"), help: "Skip the DC ablation.") var noAblation = false
     @Flag(name: .customLong("per-window"), help: "Also write every window's spectra to spectra.h5 (memory grows with the recording).") var perWindow = false
     @Flag(help: "Normalise each channel's spectra by its standard deviation (as the paper's Fig. 3).") var normalise = false
+    @OptionGroup var conditioning: ConditioningArguments
 
     func run() throws {
         guard let mode = FilterMode(rawValue: filter ?? "exact") else { throw ValidationError("--filter must be exact, reference or none") }
@@ -34,9 +35,16 @@ struct InspectCommand: ParsableCommand {
         let rec = try RecordingIO.read(recording)
         var hrOptions = HeartRateOptions()
         hrOptions.filter = mode
+        hrOptions.conditioning = try conditioning.options()
         let prepared = try ModelInput.prepare(recording: rec, for: network, options: hrOptions, skipFilterWithoutACC: filter == nil,
                                               source: recording)
         if let note = prepared.filterReport.note { FileHandle.standardError.write(Data("ppgscope inspect: \(note)\n".utf8)) }
+        if !prepared.conditioning.untouched {
+            FileHandle.standardError.write(Data(prepared.conditioning.steps.map { "ppgscope inspect: \($0)\n" }.joined().utf8))
+        }
+        for finding in prepared.conditioning.outOfDistribution {
+            FileHandle.standardError.write(Data("ppgscope inspect: warning: input outside the model's training data: \(finding)\n".utf8))
+        }
         var options = InspectionOptions()
         options.ablation = !noAblation
         options.perWindowSpectra = perWindow

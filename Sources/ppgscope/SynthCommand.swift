@@ -38,6 +38,19 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Motion artefacts: none, arm-swing or random.") var motion: String = "none"
     @Option(help: "Arm-swing cadence in Hz.") var cadence: Double = 1.6
     @Option(name: .customLong("artefact-std"), help: "Artefact standard deviation in PPG units.") var artefactStd: Double = 0.5
+    @Option(help: "Device polarity: upright (systolic peak up) or inverted (raw photodiode counts).") var polarity: String = "upright"
+    @Option(help: "Device DC offset, added last.") var offset: Double = 0
+    @Option(help: "Device gain (> 0).") var scale: Double = 1
+    @Option(help: "Share (0–0.5) of the range flattened at each end, as a saturating ADC.") var clip: Double = 0
+    @Option(help: "Number of seeded drop-outs (0.5–2 s at 0).") var dropouts: Int = 0
+
+    func validate() throws {
+        guard ["upright", "inverted"].contains(polarity) else { throw ValidationError("--polarity must be upright or inverted") }
+        guard scale.isFinite, scale > 0 else { throw ValidationError("--scale must be a positive gain") }
+        guard offset.isFinite else { throw ValidationError("--offset must be finite") }
+        guard clip >= 0, clip < 0.5 else { throw ValidationError("--clip must be in [0, 0.5)") }
+        guard dropouts >= 0 else { throw ValidationError("--dropouts must be ≥ 0") }
+    }
 
     func run() throws {
         let recording: Recording
@@ -75,8 +88,9 @@ struct SynthCommand: ParsableCommand {
             case "random": motionOptions = MotionSynthesis(pattern: .random(bandwidthHz: 3), artefactStd: artefactStd)
             default: throw ValidationError("--motion must be none, arm-swing or random")
             }
-            let options = PPGSynthesisOptions(samplingRateHz: rate, durationS: duration, heartRate: trajectory, seed: seed,
+            var options = PPGSynthesisOptions(samplingRateHz: rate, durationS: duration, heartRate: trajectory, seed: seed,
                                               pulseAmplitude: pulseAmplitude, baselineAmplitude: baseline, noiseStd: noise, motion: motionOptions)
+            options.device = DeviceTransform(inverted: polarity == "inverted", scale: scale, offset: offset, clipShare: clip, dropouts: dropouts)
             recording = try Synth.ppg(options)
         }
         try RecordingIO.write(recording, to: out)

@@ -23,7 +23,7 @@ import Testing
         ("bad_k3_weight_shape.keras", "conv1d_3 (Conv1D): weight 'kernel' has shape [4, 4, 4], the layer needs [3, 4, 4]"),
         ("bad_k3_nan_weight.keras", "conv1d_3 (Conv1D): weight 'kernel' holds NaN at [1, 2, 3]"),
         ("bad_k3_unsupported_layer.keras", "flatten_1 (Lambda): layer class 'Lambda' is not supported; ppgscope runs "),
-        ("bad_k3_channels_first.keras", "conv1d_18 (Conv1D): Conv1D data_format 'channels_first' is not supported (channels_last only)"),
+        ("bad_k3_channels_first.keras", "conv1d_18 (Conv1D): data_format 'channels_first' is not supported (channels_last only)"),
     ])
     func brokenKerasFilesGiveAClearErrorAndNoOutput(file: String, message: String) throws {
         let dir = try CLI.temporaryDirectory("badkeras")

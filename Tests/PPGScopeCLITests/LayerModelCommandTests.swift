@@ -82,10 +82,10 @@ import Testing
 
     /// Each Keras option ppgscope does not implement stops the load with the file, the layer and the option named.
     @Test(arguments: [
-        ("bad_channels_first.h5", "conv_same (Conv1D): Conv1D data_format 'channels_first' is not supported"),
-        ("bad_return_state.h5", "lstm_last (LSTM): LSTM option return_state=true is not supported"),
-        ("bad_stateful.h5", "gru_reset_after (GRU): GRU option stateful=true is not supported"),
-        ("bad_renorm.h5", "bn_b (BatchNormalization): BatchNormalization option renorm=true is not supported"),
+        ("bad_channels_first.h5", "conv_same (Conv1D): data_format 'channels_first' is not supported"),
+        ("bad_return_state.h5", "lstm_last (LSTM): option return_state=true is not supported"),
+        ("bad_stateful.h5", "gru_reset_after (GRU): option stateful=true is not supported"),
+        ("bad_renorm.h5", "bn_b (BatchNormalization): option renorm=true is not supported"),
     ])
     func refusedOptionsAreNamed(file: String, message: String) throws {
         let dir = try CLI.temporaryDirectory("refused")

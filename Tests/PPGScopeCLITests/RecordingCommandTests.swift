@@ -49,8 +49,8 @@ import Testing
         #expect(skipped.status == 0 && skipped.stderr.contains("motion-artefact filter was skipped"), "\(skipped.stderr)")
         let ok = try CLI.run(["hr", "--recording", dir + "/p.h5", "--estimator", "spectral", "--filter", "none", "--out", dir + "/hr.csv", "--json"])
         #expect(ok.status == 0, "\(ok.stderr)")
-        let csv = try String(contentsOfFile: dir + "/hr.csv", encoding: .utf8).split(separator: "\n")
-        #expect(csv.first == "window,start_s,end_s,hr_bpm,hr_std_bpm,p_within,spectral_bpm,reference_bpm")
+        let csv = try String(contentsOfFile: dir + "/hr.csv", encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(csv.first == "window,start_s,end_s,hr_bpm,hr_std_bpm,p_within,spectral_bpm,reference_bpm,peaks_bpm,sqi,best_bpm,best_source")
         #expect(csv.count == 1 + 12)
         let json = try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any]
         let mae = (json?["spectral_metrics"] as? [String: Any])?["mae"] as? Double
