@@ -19,6 +19,7 @@ demo: deps release
 test: test-deps
 	swift build --build-tests
 	PPGSCOPE=$(DEBUG) scripts/fetch-kid-ppg
+	scripts/make-s6-formats
 	swift test --skip-build
 	mkdir -p out
 	$(DEBUG) inspect --model models/kid_ppg_weights.h5 --recording data/ppg_dalia_S6_stairs.h5 --out out/test-render --no-ablation > /dev/null

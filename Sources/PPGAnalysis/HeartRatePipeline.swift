@@ -98,8 +98,15 @@ public struct PreparedWindows: Sendable {
     public var conditioning: ConditioningReport = .none
     /// Beats, intervals, beat-based HR and quality per window (nil when not asked for).
     public var classical: ClassicalAnalysis? = nil
+    /// Start of each window in seconds when the windows come from several segments of a recording
+    /// with gaps (`ModelInput.prepare`); nil for the uniform layout (window n at `layout.startS(n)`).
+    public var windowStartsS: [Double]? = nil
 
     public func window(_ n: Int) -> ArraySlice<Float> { ppg[(n * layout.length)..<((n + 1) * layout.length)] }
+    /// Start of window n in seconds of the recording.
+    public func startS(_ n: Int) -> Double { windowStartsS?[n] ?? layout.startS(n) }
+    /// End of window n in seconds of the recording (the time its reference HR is read at).
+    public func endS(_ n: Int) -> Double { startS(n) + Double(layout.length) / layout.samplingRateHz }
 }
 
 public enum HeartRatePipeline {
@@ -246,7 +253,7 @@ public enum HeartRatePipeline {
         while start < windows.count {
             let end = min(start + options.blockWindows, windows.count)
             var block = (start..<end).map { n in
-                WindowEstimate(window: n, startS: layout.startS(n), endS: layout.endS(n), referenceBPM: reference?.value(at: layout.endS(n)))
+                WindowEstimate(window: n, startS: windows.startS(n), endS: windows.endS(n), referenceBPM: reference?.value(at: windows.endS(n)))
             }
             if let spectral {
                 for n in start..<end { block[n - start].spectralBPM = spectral[n] }

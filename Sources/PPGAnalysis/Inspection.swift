@@ -141,9 +141,9 @@ public enum Inspection {
         let layout = prepared.layout
         let spectral = SpectralPeakOptions()
         return range.map { n in
-            WindowEstimate(window: n, startS: layout.startS(n), endS: layout.endS(n),
+            WindowEstimate(window: n, startS: prepared.startS(n), endS: prepared.endS(n),
                            spectralBPM: SpectralPeak.estimate(Array(prepared.window(n)), samplingRateHz: layout.samplingRateHz, options: spectral),
-                           referenceBPM: reference?.value(at: layout.endS(n)))
+                           referenceBPM: reference?.value(at: prepared.endS(n)))
         }
     }
 
@@ -166,7 +166,7 @@ public enum Inspection {
             pendingCount += 1
             if pendingCount == group || n == range.upperBound - 1 {
                 spectrogram.append(pending.map { $0 / Float(pendingCount) })
-                columnTimes.append(layout.endS(n))
+                columnTimes.append(prepared.endS(n))
                 pending = []
                 pendingCount = 0
             }

@@ -45,11 +45,51 @@ public enum ModelInput {
             options.filter = .none
         }
         do {
-            var prepared = try HeartRatePipeline.prepare(recording, options: options)
-            prepared.filterReport.note = note
+            var prepared = recording.segmentsS.isEmpty ? try HeartRatePipeline.prepare(recording, options: options)
+                                                       : try prepareSegments(recording, options: options)
+            prepared.filterReport.note = [note, prepared.filterReport.note].compactMap { $0 }.joined(separator: "; ").nilIfEmpty
             return prepared
         } catch let error as PPGScopeError {
             throw source.map { error.inFile($0) } ?? error
         }
     }
+
+    /// A recording with gaps: each segment long enough for a window is prepared on its own (its own
+    /// resampling and motion filter), so no window straddles a gap; the windows are concatenated
+    /// with their start times in the recording. A pair model's first window of a segment is paired
+    /// with the last window of the segment before (the model's context, not its input, crosses the gap).
+    static func prepareSegments(_ recording: Recording, options: HeartRateOptions) throws -> PreparedWindows {
+        let layout = options.layout
+        let windowS = Double(layout.length) / layout.samplingRateHz
+        var out = PreparedWindows(layout: layout, ppg: [], count: 0, filterReport: FilterReport(mode: options.filter, segments: [], note: nil),
+                                  windowStartsS: [])
+        var skipped = 0
+        for span in recording.segmentsS {
+            guard span.upperBound - span.lowerBound >= windowS else { skipped += 1; continue }
+            let (part, startS) = recording.slice(span)
+            // Samples each used channel gives at the layout's rate (as the resampler makes them).
+            let used = part.channels.filter { $0.name == "ppg" || (options.filter != .none && HeartRatePipeline.accNames.contains($0.name)) }
+            let usable = (used.isEmpty ? part.channels : used).map { Int((Double($0.samples.count) * layout.samplingRateHz / $0.samplingRateHz).rounded(.down)) }.min() ?? 0
+            guard usable >= layout.length else { skipped += 1; continue }
+            let prepared = try HeartRatePipeline.prepare(part, options: options)
+            for segment in prepared.filterReport.segments {
+                var shifted = segment
+                shifted.firstWindow += out.count
+                out.filterReport.segments.append(shifted)
+            }
+            out.windowStartsS! += (0..<prepared.count).map { startS + layout.startS($0) }
+            out.ppg += prepared.ppg
+            out.count += prepared.count
+        }
+        guard out.count > 0 else {
+            let longest = recording.segmentsS.map { $0.upperBound - $0.lowerBound }.max() ?? 0
+            throw PPGScopeError(object: "segments", "no continuous segment is as long as one \(String(format: "%.0f", windowS)) s window (the longest of \(recording.segmentsS.count) is \(String(format: "%.1f", longest)) s)")
+        }
+        out.filterReport.note = "\(recording.segmentsS.count) segments between gaps\(skipped > 0 ? ", \(skipped) shorter than a window skipped" : ""): windows never straddle a gap"
+        return out
+    }
+}
+
+private extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -15,6 +15,7 @@ public enum FormatLibraries {
             rows.append(("libsndfile", "not loaded (\(error.message))"))
         }
         rows.append(("libzip", ZipArchive.libraryVersion))
+        rows.append(("EDFlib", RecordingEDF.libraryVersion))
         return rows
     }
 }

@@ -50,17 +50,76 @@ public struct HeartRateSeries: Sendable, Equatable {
     }
 }
 
+/// How a recording's samples were timed, when its file said (a CSV time column, an E4 or EDF
+/// start time). Times in seconds.
+public struct SampleTiming: Sendable, Equatable {
+    /// Wall-clock time of t = 0 as UNIX seconds (UTC), when the file gives one.
+    public var startUnixS: Double?
+    /// Sample rate the time stamps imply (Hz), before any resampling onto a uniform grid.
+    public var measuredRateHz: Double?
+    /// Standard deviation of the time steps about 1 / `measuredRateHz` (s); 0 for uniform stamps.
+    public var jitterS: Double?
+    /// Largest |step − 1 / `measuredRateHz`| among the steps that are not gaps (s).
+    public var maxDeviationS: Double?
+    /// True when the samples were moved onto a uniform grid (linear interpolation at the grid times).
+    public var resampledToGrid: Bool
+
+    public init(startUnixS: Double? = nil, measuredRateHz: Double? = nil, jitterS: Double? = nil,
+                maxDeviationS: Double? = nil, resampledToGrid: Bool = false) {
+        self.startUnixS = startUnixS
+        self.measuredRateHz = measuredRateHz
+        self.jitterS = jitterS
+        self.maxDeviationS = maxDeviationS
+        self.resampledToGrid = resampledToGrid
+    }
+}
+
 /// A recording: named channels, optional reference heart rate, free-form metadata.
 public struct Recording: Sendable, Equatable {
     public var channels: [Channel]
     public var referenceHR: HeartRateSeries?
     /// Free-form key/value metadata (subject, activity, source file, ...).
     public var metadata: [String: String]
+    /// Spans of continuous data in seconds, in order and disjoint, when the file had gaps (missing
+    /// time stamps, invalid samples); empty means one segment covering the whole recording. The
+    /// samples inside a gap are filled (linearly) only so that channels stay uniform: model windows
+    /// are cut inside segments and never straddle a gap.
+    public var segmentsS: [Range<Double>]
+    /// How the samples were timed, when the file said.
+    public var timing: SampleTiming?
 
-    public init(channels: [Channel], referenceHR: HeartRateSeries? = nil, metadata: [String: String] = [:]) {
+    public init(channels: [Channel], referenceHR: HeartRateSeries? = nil, metadata: [String: String] = [:],
+                segmentsS: [Range<Double>] = [], timing: SampleTiming? = nil) {
         self.channels = channels
         self.referenceHR = referenceHR
         self.metadata = metadata
+        self.segmentsS = segmentsS
+        self.timing = timing
+    }
+
+    /// The spans windows may be cut from: `segmentsS`, or the whole recording.
+    public var continuousSpansS: [Range<Double>] { segmentsS.isEmpty ? [0..<durationS] : segmentsS }
+
+    /// The part of the recording in `span` (s): each channel from its first sample at or after the
+    /// start to its last before the end, the reference HR shifted to the new t = 0 (the PPG's or
+    /// the first channel's first sample time), no segments. `startS` is that new t = 0 in the old clock.
+    public func slice(_ span: Range<Double>) -> (recording: Recording, startS: Double) {
+        let lead = channel("ppg") ?? channels[0]
+        let startS = (span.lowerBound * lead.samplingRateHz - 1e-9).rounded(.up) / lead.samplingRateHz
+        var out = self
+        out.segmentsS = []
+        out.channels = channels.map { c in
+            var c = c
+            let first = min(max(Int((startS * c.samplingRateHz - 1e-6).rounded(.up)), 0), c.samples.count)
+            let end = min(max(Int((span.upperBound * c.samplingRateHz + 1e-6).rounded(.down)), first), c.samples.count)
+            c.samples = Array(c.samples[first..<end])
+            return c
+        }
+        if let hr = referenceHR {
+            out.referenceHR = HeartRateSeries(timesS: hr.timesS.map { $0 - startS }, bpm: hr.bpm)
+        }
+        if var timing = out.timing, let t0 = timing.startUnixS { timing.startUnixS = t0 + startS; out.timing = timing }
+        return (out, startS)
     }
 
     /// The channel called `name`, if present.
@@ -86,6 +145,12 @@ public struct Recording: Sendable, Equatable {
             guard !channel.samples.isEmpty else { throw PPGScopeError(object: channel.name, "channel has no samples") }
             if let bad = channel.samples.firstIndex(where: { !$0.isFinite }) {
                 throw PPGScopeError(object: channel.name, "sample \(bad) is \(channel.samples[bad]) (NaN and Inf are not accepted)")
+            }
+        }
+        for (i, span) in segmentsS.enumerated() {
+            guard span.lowerBound.isFinite, span.upperBound.isFinite, span.lowerBound >= 0, !span.isEmpty,
+                  i == 0 || span.lowerBound >= segmentsS[i - 1].upperBound else {
+                throw PPGScopeError(object: "segments", "segment \(i) (\(span.lowerBound)–\(span.upperBound) s) must be non-empty, start at or after 0 s and after the previous one")
             }
         }
         if let hr = referenceHR {

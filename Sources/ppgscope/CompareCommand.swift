@@ -24,6 +24,7 @@ struct CompareCommand: ParsableCommand {
 
     @Option(help: "Keras model file (give two to compare models).") var model: [String]
     @Option(help: "Recording (give two to compare recordings).") var recording: [String]
+    @OptionGroup(title: "Reading the recordings (applies to each)") var recordingOptions: RecordingOptions
     @Option(help: "Output directory (replaced).") var out: String
     @Option(help: "Motion-artefact filter for recordings with ACC: exact, reference or none.") var filter: String = "exact"
     @OptionGroup var conditioning: ConditioningArguments
@@ -44,7 +45,7 @@ struct CompareCommand: ParsableCommand {
         var results: [InspectionResult] = []
         for run in runs {
             let network = try KerasModelFile.load(run.model)
-            let rec = try RecordingIO.read(run.recording)
+            let rec = try recordingOptions.load(run.recording).recording
             var hr = HeartRateOptions()
             hr.filter = FilterMode(rawValue: filter)!
             hr.conditioning = try conditioning.options()

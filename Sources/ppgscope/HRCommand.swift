@@ -32,7 +32,8 @@ struct HRCommand: ParsableCommand {
         """)
 
     @Option(help: "Keras model file (KID-PPG pair model or a single-input model).") var model: String?
-    @Option(help: "Recording (.h5, .wav, .flac, .csv).") var recording: String
+    @Option(help: "Recording (.h5, .wav, .flac, .csv, .edf/.bdf, WFDB .hea, an Empatica E4 folder or .zip).") var recording: String
+    @OptionGroup(title: "Reading the recording") var recordingOptions: RecordingOptions
     @Option(help: "Motion-artefact filter: exact, reference or none (default: exact, skipped for a recording without accelerometer).") var filter: String?
     @OptionGroup var heartRate: HeartRateArguments
     @Option(help: "Output CSV, one row per window.") var out: String?
@@ -56,7 +57,7 @@ struct HRCommand: ParsableCommand {
     }
 
     func run() throws {
-        let rec = try RecordingIO.read(recording)
+        let rec = try recordingOptions.load(recording, command: "hr").recording
         var options = HeartRateOptions()
         options.filter = filter.flatMap(FilterMode.init(rawValue:)) ?? .exact
         options.thresholdBPM = threshold

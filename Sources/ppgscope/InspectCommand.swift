@@ -18,7 +18,8 @@ struct InspectCommand: ParsableCommand {
         """)
 
     @Option(help: "Keras model file.") var model: String
-    @Option(help: "Recording (.h5, .wav, .flac, .csv).") var recording: String
+    @Option(help: "Recording (.h5, .wav, .flac, .csv, .edf/.bdf, WFDB .hea, an Empatica E4 folder or .zip).") var recording: String
+    @OptionGroup(title: "Reading the recording") var recordingOptions: RecordingOptions
     @Option(help: "Output directory (replaced).") var out: String
     @Option(help: "Motion-artefact filter: exact, reference or none (default: exact, skipped for a recording without accelerometer).") var filter: String?
     @Option(help: "Windows to inspect, as FIRST:END (END exclusive); default all.") var windows: String?
@@ -32,7 +33,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         guard let mode = FilterMode(rawValue: filter ?? "exact") else { throw ValidationError("--filter must be exact, reference or none") }
         let network = try KerasModelFile.load(model)
-        let rec = try RecordingIO.read(recording)
+        let rec = try recordingOptions.load(recording, command: "inspect").recording
         var hrOptions = HeartRateOptions()
         hrOptions.filter = mode
         hrOptions.conditioning = try conditioning.options()

@@ -16,12 +16,13 @@ struct PaperRealCNNCommand: ParsableCommand {
 
     @OptionGroup var output: PaperOutputOptions
     @Option(help: "Recording.") var recording = "data/ppg_dalia_S6_stairs.h5"
+    @OptionGroup(title: "Reading the recording") var recordingOptions: RecordingOptions
     @Option(help: "KID-PPG model.") var kidppg = "models/kid_ppg_weights.h5"
     @Option(help: "S5 model.") var s5 = "models/relu_dc_model_S5.h5"
     @Option(name: .customLong("figure-window"), help: "Window shown in the figures.") var figureWindow = 57
 
     func run() throws {
-        let rec = try RecordingIO.read(recording)
+        let rec = try recordingOptions.load(recording).recording
         let models = try [("S5", s5), ("KID-PPG", kidppg)].map { (label: $0.0, network: try KerasModelFile.load($0.1)) }
         var options = HeartRateOptions()
         options.filter = .exact

@@ -59,7 +59,7 @@ func expectError(file: String, object: String? = nil, message: String,
         let path = dir.file("rec.mat")
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
         expectError(file: path, message: "unknown recording format '.mat'") { _ = try RecordingIO.read(path) }
-        expectError(file: dir.file("noext"), message: "(no extension)") { _ = try RecordingIO.read(dir.file("noext")) }
+        expectError(file: dir.file("noext"), message: "no such file") { _ = try RecordingIO.read(dir.file("noext")) }
         let folder = dir.file("folder.h5")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         expectError(file: folder, message: "directory") { _ = try RecordingIO.read(folder) }
@@ -239,11 +239,14 @@ func expectError(file: String, object: String? = nil, message: String,
         expectError(file: path, message: "positive number of Hz") { _ = try RecordingIO.read(path) }
     }
 
-    @Test func nonUniformTimeColumn() throws {
+    /// Irregular stamps are no longer refused: they are measured and resampled (CSVInTheWildTests).
+    @Test func nonUniformTimeColumnIsResampled() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let path = try write("time_s,ppg\n0,1\n0.25,2\n0.5,3\n0.76,4\n", dir)
-        expectError(file: path, object: "line 5, column time_s", message: "uniformly spaced") { _ = try RecordingIO.read(path) }
+        let path = try write("time_s,ppg\n0,1\n0.25,2\n0.5,3\n0.751,4\n0.999,5\n", dir)
+        let r = try RecordingIO.read(path)
+        #expect(r.channels[0].samplingRateHz == 4 && r.channels[0].samples.count == 5, "\(r.channels[0])")
+        #expect(r.timing?.resampledToGrid == true)
     }
 
     @Test func timeColumnContradictsRate() throws {
@@ -257,7 +260,7 @@ func expectError(file: String, object: String? = nil, message: String,
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let comments = try write("# only comments\n", dir, "a.csv")
-        expectError(file: comments, message: "no header row") { _ = try RecordingIO.read(comments) }
+        expectError(file: comments, message: "no data") { _ = try RecordingIO.read(comments) }
         let header = try write("ppg,acc_x\n", dir, "b.csv")
         expectError(file: header, message: "no data rows") { _ = try RecordingIO.read(header, samplingRateHz: 32) }
         let dup = try write("ppg,ppg\n1,2\n", dir, "c.csv")
