@@ -107,7 +107,9 @@ import Testing
         try text.write(toFile: dir + "/gap.csv", atomically: true, encoding: .utf8)
         let r = try CLI.run(["hr", "--recording", dir + "/gap.csv", "--estimator", "spectral", "--out", dir + "/hr.csv"])
         #expect(r.status == 0, "\(r.stderr)")
-        let rows = try String(contentsOfFile: dir + "/hr.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        // `#` lines carry the input conditioning; then the header, then a row per window.
+        let rows = try String(contentsOfFile: dir + "/hr.csv", encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("#") }.dropFirst()
         let spans = rows.map { row -> (Double, Double) in
             let cells = row.split(separator: ",", omittingEmptySubsequences: false)
             return (Double(cells[1])!, Double(cells[2])!)
