@@ -18,6 +18,7 @@ static inline hid_t ppg_H5T_IEEE_F64LE(void) { return H5T_IEEE_F64LE; }
 static inline hid_t ppg_H5T_STD_I64LE(void) { return H5T_STD_I64LE; }
 static inline hid_t ppg_H5T_C_S1(void) { return H5T_C_S1; }
 static inline hid_t ppg_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
+static inline hid_t ppg_H5P_GROUP_CREATE(void) { return H5P_GROUP_CREATE; }
 static inline hid_t ppg_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
 static inline hid_t ppg_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
 static inline unsigned ppg_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }

@@ -36,6 +36,8 @@ public struct HeartRateOptions: Sendable {
     public var best = BestEstimateOptions()
     /// Windows per block when streaming long recordings.
     public var blockWindows = 2048
+    /// Threads the model's batches are spread over (nil: every core).
+    public var workers: Int?
     public init() {}
 }
 
@@ -240,7 +242,8 @@ public enum HeartRatePipeline {
                                 options: HeartRateOptions, spectral: [Double?]? = nil, progress: ((Int) -> Void)? = nil,
                                 emit: (([WindowEstimate]) throws -> Void)? = nil) throws -> [WindowEstimate] {
         let layout = windows.layout
-        let runner = try (options.runModel ? network : nil).map { try ModelRunner(network: $0, layout: layout) }
+        var runner = try (options.runModel ? network : nil).map { try ModelRunner(network: $0, layout: layout) }
+        runner?.workers = options.workers
         try runner.map { try $0.output.requireHeartRate($0.network) }
         var estimates: [WindowEstimate] = []
         estimates.reserveCapacity(windows.count)

@@ -83,6 +83,15 @@ public final class LayerInspector: @unchecked Sendable {
             powerSum = [Double](repeating: 0, count: bins)
             sd = [Double](repeating: 0, count: channels); sdd = sd; sdh = sd; sh = sd; shh = sd; n = sd
         }
+        init(_ s: LayerSums, channels c: Int) {
+            amplitudeSum = s.amplitudeSum
+            powerSum = s.powerSum
+            (dcFractionSum, dcToPeakSum, dominant, live, dead) = (s.counts[0], s.counts[1], Int(s.counts[2]), Int(s.counts[3]), Int(s.counts[4]))
+            (preDCSum, reluDCSum, prePairs, harmonicShareSum, harmonicWindows) = (s.counts[5], s.counts[6], Int(s.counts[7]), s.counts[8], Int(s.counts[9]))
+            let r = s.correlationSums
+            sd = Array(r[0..<c]); sdd = Array(r[c..<2 * c]); sdh = Array(r[2 * c..<3 * c])
+            sh = Array(r[3 * c..<4 * c]); shh = Array(r[4 * c..<5 * c]); n = Array(r[5 * c..<6 * c])
+        }
     }
 
     /// Keep every window's spectra (memory grows with the recording; off by default).
@@ -236,10 +245,24 @@ public final class LayerInspector: @unchecked Sendable {
         windows += count
     }
 
+    /// The running sums of every layer so far (what a cohort adds up, recording by recording).
+    public func sums() -> [LayerSums] {
+        acc.map { a in
+            LayerSums(windows: windows, amplitudeSum: a.amplitudeSum, powerSum: a.powerSum,
+                      counts: [a.dcFractionSum, a.dcToPeakSum, Double(a.dominant), Double(a.live), Double(a.dead),
+                               a.preDCSum, a.reluDCSum, Double(a.prePairs), a.harmonicShareSum, Double(a.harmonicWindows)],
+                      correlationSums: a.sd + a.sdd + a.sdh + a.sh + a.shh + a.n)
+        }
+    }
+
     /// The per-layer summaries of everything added so far.
-    public func summaries() -> [LayerSummary] {
+    public func summaries() -> [LayerSummary] { Self.summaries(layers: layers, sums: sums()) }
+
+    /// Per-layer summaries from running sums (one recording's, or a cohort's added up with `LayerSums.adding`).
+    public static func summaries(layers: [InspectedLayer], sums: [LayerSums]) -> [LayerSummary] {
         layers.enumerated().map { li, layer in
-            let a = acc[li]
+            let a = Accumulator(sums[li], channels: layer.channels)
+            let windows = sums[li].windows
             let bins = layer.timeSteps / 2 + 1
             let live = Double(max(a.live, 1))
             // 99 % of the non-DC power; fs/2 when there is none.
@@ -266,5 +289,43 @@ public final class LayerInspector: @unchecked Sendable {
                 meanSpectra: (0..<layer.channels).map { ch in (0..<bins).map { Float(a.amplitudeSum[ch * bins + $0] / w) } },
                 frequenciesHz: (0..<bins).map { Double($0) * layer.samplingRateHz / Double(layer.timeSteps) })
         }
+    }
+}
+
+/// One layer's running sums over windows, all in float64: everything `LayerSummary` is computed
+/// from. Sums of several recordings add up to the sums of all their windows, so a cohort's
+/// summary is exact (not an average of averages). Floating-point addition is not associative: a
+/// cohort adds its recordings' sums in one canonical order (sorted by recording key), so that the
+/// result does not depend on how the recordings were split across processes.
+public struct LayerSums: Sendable, Equatable {
+    /// Windows added.
+    public var windows: Int
+    /// Σ amplitude per channel and bin, `[channels × bins]` row-major.
+    public var amplitudeSum: [Double]
+    /// Σ power per bin over channels and windows, `[bins]`.
+    public var powerSum: [Double]
+    /// Σ DC power fraction, Σ DC/peak, DC-dominant pairs, live pairs, dead pairs, Σ pre-activation
+    /// DC, Σ DC added by the ReLU, pre-activation pairs, Σ harmonic share, windows with a harmonic share.
+    public var counts: [Double]
+    /// Per channel, six blocks of `[channels]`: Σd, Σd², Σdh, Σh, Σh², n (d: the channel's DC, h: reference BPM).
+    public var correlationSums: [Double]
+
+    public init(windows: Int, amplitudeSum: [Double], powerSum: [Double], counts: [Double], correlationSums: [Double]) {
+        self.windows = windows
+        self.amplitudeSum = amplitudeSum
+        self.powerSum = powerSum
+        self.counts = counts
+        self.correlationSums = correlationSums
+    }
+
+    /// Element-wise `self + other` (same layer shape).
+    public func adding(_ other: LayerSums) -> LayerSums {
+        func add(_ a: [Double], _ b: [Double]) -> [Double] {
+            precondition(a.count == b.count, "layer sums of different shapes")
+            return zip(a, b).map { $0 + $1 }
+        }
+        return LayerSums(windows: windows + other.windows, amplitudeSum: add(amplitudeSum, other.amplitudeSum),
+                         powerSum: add(powerSum, other.powerSum), counts: add(counts, other.counts),
+                         correlationSums: add(correlationSums, other.correlationSums))
     }
 }

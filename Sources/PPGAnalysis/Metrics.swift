@@ -7,7 +7,8 @@ public struct HeartRateMetrics: Sendable, Codable, Equatable {
     public var rmse: Double
     /// Mean error (estimate − reference).
     public var bias: Double
-    public var pearsonR: Double
+    /// Pearson r between estimates and reference; nil when either is constant (r is undefined).
+    public var pearsonR: Double?
     /// Percent of windows within 5 and 10 BPM.
     public var within5Percent: Double
     public var within10Percent: Double
@@ -33,7 +34,7 @@ public struct HeartRateMetrics: Sendable, Codable, Equatable {
         let me = e.reduce(0, +) / n, mr = r.reduce(0, +) / n
         var sxy = 0.0, sxx = 0.0, syy = 0.0
         for (a, b) in zip(e, r) { sxy += (a - me) * (b - mr); sxx += (a - me) * (a - me); syy += (b - mr) * (b - mr) }
-        pearsonR = sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : .nan
+        pearsonR = sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : nil
     }
 }
 

@@ -58,6 +58,9 @@ public struct ModelRunner: Sendable {
     public let output: HeartRateOutput
     /// The split of a pair model into its per-window branch and its head; nil for single-window models.
     public let pairs: WindowPairSplit?
+    /// Threads a batch of windows is spread over (nil: every core). One per job when several
+    /// recordings run at once.
+    public var workers: Int?
 
     /// Checks that `network` takes `layout`'s windows, one at a time or as a KID-PPG-style pair.
     public init(network: Network, layout: WindowLayout) throws {
@@ -81,13 +84,56 @@ public struct ModelRunner: Sendable {
     public func outputs(_ windows: PreparedWindows, _ range: Range<Int>) throws -> Tensor {
         let first = firstEstimated(in: range), t = layout.length
         guard first < range.upperBound else { return Tensor(shape: [0] + network.outputShape, values: []) }
+        let outputs: Tensor
         if let pairs {
-            return try pairs.consecutivePairs(Tensor(shape: [range.upperBound - first + 1, t, 1],
-                                                     values: Array(windows.ppg[((first - 1) * t)..<(range.upperBound * t)])),
-                                              windowShift: layout.shift)
+            outputs = try pairs.consecutivePairs(Tensor(shape: [range.upperBound - first + 1, t, 1],
+                                                        values: Array(windows.ppg[((first - 1) * t)..<(range.upperBound * t)])),
+                                                 workers: workers, windowShift: layout.shift)
+        } else {
+            outputs = try network.forward(Tensor(shape: [range.upperBound - first, t, 1], values: Array(windows.ppg[(first * t)..<(range.upperBound * t)])),
+                                          workers: workers, windowShift: layout.shift).output
         }
-        return try network.forward(Tensor(shape: [range.upperBound - first, t, 1], values: Array(windows.ppg[(first * t)..<(range.upperBound * t)])),
-                                   windowShift: layout.shift).output
+        try checkFinite(outputs: outputs, firstWindow: first, windows)
+        try probeLayers(window: first, windows)
+        return outputs
+    }
+
+    /// Runs window `n` alone with every layer tapped and throws naming the first layer with a NaN
+    /// or Inf. A ReLU maps NaN to 0 and a pooling may average it away, so the outputs can be finite
+    /// while a channel is broken (one NaN in a conv kernel); non-finite weights show on every
+    /// window, so one window per run finds them, at the cost of one extra window's forward pass.
+    func probeLayers(window n: Int, _ windows: PreparedWindows) throws {
+        if let layer = firstNonFiniteLayer(window: n, windows) {
+            throw PPGScopeError(object: "model layer \(layer)", "the layer's output is not finite on window \(n) (non-finite weights, or values that overflow Float32): no estimate is reported")
+        }
+    }
+
+    /// Throws when a model output is NaN or Inf, naming the first layer (in network order, the
+    /// pre-activation of a conv before its output) whose values are not finite on the first such
+    /// window: a non-finite value must become an error, never a finite-looking wrong answer.
+    /// Checking the outputs costs one pass over them; the per-layer search runs only on failure.
+    func checkFinite(outputs: Tensor, firstWindow: Int, _ windows: PreparedWindows) throws {
+        guard let bad = outputs.values.firstIndex(where: { !$0.isFinite }) else { return }
+        let n = firstWindow + bad / max(outputs.elementsPerWindow, 1)
+        throw PPGScopeError(object: firstNonFiniteLayer(window: n, windows).map { "model layer \($0)" } ?? "model output",
+                            "the model gives \(outputs.values[bad]) on window \(n) (non-finite weights, or values that overflow Float32): no estimate is reported")
+    }
+
+    /// The first tap (`Network.tapNames` order) holding a non-finite value when the model runs on
+    /// window `n` (with its predecessor for a pair model); nil when every layer is finite.
+    func firstNonFiniteLayer(window n: Int, _ windows: PreparedWindows) -> String? {
+        let t = layout.length
+        let input: Tensor
+        if pairs != nil {
+            guard n >= 1 else { return nil }
+            var pair = [Float](repeating: 0, count: 2 * t)
+            for i in 0..<t { pair[2 * i] = windows.ppg[(n - 1) * t + i]; pair[2 * i + 1] = windows.ppg[n * t + i] }
+            input = Tensor(shape: [1, t, 2], values: pair)
+        } else {
+            input = Tensor(shape: [1, t, 1], values: Array(windows.ppg[(n * t)..<((n + 1) * t)]))
+        }
+        guard let run = try? network.forward(input, taps: .all, workers: 1) else { return nil }
+        return network.tapNames.first { name in run.taps[name]?.values.contains { !$0.isFinite } ?? false }
     }
 
     /// The outputs and the requested taps of one block of windows.
@@ -121,13 +167,14 @@ public struct ModelRunner: Sendable {
         let t = layout.length
         let slice = { (a: Int, b: Int) in Tensor(shape: [b - a, t, 1], values: Array(windows.ppg[(a * t)..<(b * t)])) }
         var start = range.lowerBound
+        if firstEstimated(in: range) < range.upperBound { try probeLayers(window: firstEstimated(in: range), windows) }
         while start < range.upperBound {
             let end = min(start + blockWindows, range.upperBound)
             let estimated = firstEstimated(in: start..<end)..<end
             if let pairs {
                 // The window before the block is recomputed so that the block's first pair has its predecessor.
                 let first = max(start - 1, 0)
-                let f = try pairs.features(slice(first, end), taps: .named(taps), windowShift: layout.shift)
+                let f = try pairs.features(slice(first, end), taps: .named(taps), workers: workers, windowShift: layout.shift)
                 let skip = start - first
                 var windowTaps: [String: Tensor] = [:]
                 for (k, v) in f.taps { windowTaps[k] = v.windows(skip..<v.batch) }
@@ -135,16 +182,31 @@ public struct ModelRunner: Sendable {
                 var outputs = Tensor(shape: [0] + network.outputShape, values: [])
                 if !estimated.isEmpty {
                     let head = try pairs.head(previous: f.features.windows((estimated.lowerBound - 1 - first)..<(end - 1 - first)),
-                                              current: f.features.windows((estimated.lowerBound - first)..<(end - first)), taps: .named(taps))
+                                              current: f.features.windows((estimated.lowerBound - first)..<(end - first)), taps: .named(taps),
+                                              workers: workers)
                     headTaps = head.taps
                     outputs = head.output
+                    try checkFinite(outputs: outputs, firstWindow: estimated.lowerBound, windows)
                 }
+                try checkFiniteTaps(windowTaps.merging(headTaps) { a, _ in a })
                 try body(TappedBlock(windows: start..<end, windowTaps: windowTaps, estimatedWindows: estimated, headTaps: headTaps, outputs: outputs))
             } else {
-                let out = try network.forward(slice(start, end), taps: .named(taps), windowShift: layout.shift)
+                let out = try network.forward(slice(start, end), taps: .named(taps), workers: workers, windowShift: layout.shift)
+                try checkFinite(outputs: out.output, firstWindow: start, windows)
+                try checkFiniteTaps(out.taps)
                 try body(TappedBlock(windows: start..<end, windowTaps: out.taps, estimatedWindows: estimated, headTaps: [:], outputs: out.output))
             }
             start = end
+        }
+    }
+
+    /// Throws naming the first tap (network order) with a NaN or Inf: taps feed the reported
+    /// spectra and DC measures, so they are checked in every build.
+    func checkFiniteTaps(_ taps: [String: Tensor]) throws {
+        for name in network.tapNames {
+            if let tensor = taps[name], let bad = tensor.values.first(where: { !$0.isFinite }) {
+                throw PPGScopeError(object: "model layer \(name)", "layer output holds \(bad) (non-finite weights, or values that overflow Float32): no measure is reported")
+            }
         }
     }
 

@@ -49,10 +49,18 @@ public enum AtomicOutput {
     /// error becomes "cannot write".
     private static func replace<T>(_ path: String, destination: String, temporary: String, errorsUnderTemporary: Bool,
                                    _ body: () throws -> T) throws -> T {
+        OutputTemporaries.register(temporary)
+        defer { OutputTemporaries.unregister(temporary) }
         do {
             let result = try body()
-            if FileManager.default.fileExists(atPath: destination) { try FileManager.default.removeItem(atPath: destination) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: destination)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
+                try FileManager.default.removeItem(atPath: destination)
+                try FileManager.default.moveItem(atPath: temporary, toPath: destination)
+            } else if rename(temporary, destination) != 0 {
+                // rename(2) replaces a file in one step: the output is never missing, not even for a moment.
+                throw PPGScopeError(file: path, "cannot move the finished output into place: \(String(cString: strerror(errno)))")
+            }
             return result
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)

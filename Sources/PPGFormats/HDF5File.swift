@@ -10,12 +10,47 @@ import PPGSignals
 enum HDF5 {
     private static let lock = NSRecursiveLock()
 
-    static func locked<T>(_ body: () throws -> T) rethrows -> T {
+    /// Sections nested inside the current holder's outermost one (touched only under `lock`).
+    nonisolated(unsafe) private static var depth = 0
+
+    /// Runs `body` holding the HDF5 lock. With `reading` (a file opened read-only, and its size in
+    /// bytes), the outermost section is watched by `HDF5Watchdog`, which ends the process when the
+    /// library does not return in time (corrupt files can make HDF5 1.10.8 loop for ever).
+    static func locked<T>(reading file: WatchedFile? = nil, _ body: () throws -> T) rethrows -> T {
         lock.lock()
-        defer { lock.unlock() }
+        depth += 1
+        let watched = depth == 1 ? file : nil
+        if let watched { HDF5Watchdog.arm(watched.path, boundSeconds: HDF5Watchdog.bound(fileBytes: watched.bytes)) }
+        defer {
+            if watched != nil { HDF5Watchdog.disarm() }
+            depth -= 1
+            lock.unlock()
+        }
         H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
         return try body()
     }
+}
+
+/// A file opened for reading, whose library calls `HDF5Watchdog` and `HDF5CrashGuard` watch.
+final class WatchedFile: @unchecked Sendable {
+    let path: String
+    /// The crash handler's message naming the file, made here because the handler must not allocate.
+    let crashMessage: (text: UnsafePointer<CChar>, length: Int)
+    let bytes: Int
+
+    init(_ path: String) {
+        self.path = path
+        crashMessage = HDF5CrashGuard.crashMessage(for: path)
+        bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// A file image held in memory (an entry of a zip archive), named `path` in messages.
+    init(_ path: String, bytes: Int) {
+        self.path = path
+        crashMessage = HDF5CrashGuard.crashMessage(for: path)
+        self.bytes = bytes
+    }
+
 }
 
 /// An open HDF5 file. Paths inside it are slash-separated (`model_weights/dense_26/dense_26/bias:0`).
@@ -23,10 +58,18 @@ enum HDF5 {
 public final class HDF5File: @unchecked Sendable {
     public let path: String
     private var id: hid_t
+    /// The file and its size when opened read-only (its library calls are watched), else nil.
+    private let watched: WatchedFile?
 
-    private init(path: String, id: hid_t) {
+    private init(path: String, id: hid_t, watched: WatchedFile?) {
         self.path = path
         self.id = id
+        self.watched = watched
+    }
+
+    /// `HDF5.locked`, watched when the file was opened for reading.
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        try HDF5.locked(reading: watched, body)
     }
 
     deinit { close() }
@@ -36,13 +79,17 @@ public final class HDF5File: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw PPGScopeError(file: path, "no such file")
         }
-        return try HDF5.locked {
+        let watched = WatchedFile(path)
+        return try HDF5.locked(reading: watched) {
+            HDF5CrashGuard.opened(message: watched.crashMessage.text, length: watched.crashMessage.length)
+            // On failure the guard stays armed for the rest of the process: HDF5 may keep state from
+            // the damaged file and fault in its clean-up at exit.
             guard H5Fis_hdf5(path) > 0 else {
                 throw PPGScopeError(file: path, "not an HDF5 file (or truncated)")
             }
             let fid = H5Fopen(path, ppg_H5F_ACC_RDONLY(), hid_t(H5P_DEFAULT))
             guard fid >= 0 else { throw PPGScopeError(file: path, "cannot open as HDF5 (damaged or truncated)") }
-            return HDF5File(path: path, id: fid)
+            return HDF5File(path: path, id: fid, watched: watched)
         }
     }
 
@@ -56,7 +103,10 @@ public final class HDF5File: @unchecked Sendable {
         guard image.count >= signature.count, Array(image.prefix(signature.count)) == signature else {
             throw PPGScopeError(file: name, "not an HDF5 file (no HDF5 signature)")
         }
-        return try HDF5.locked {
+        // Untrusted like a file on disk: watched for hangs and guarded against crashes the same way.
+        let watched = WatchedFile(name, bytes: image.count)
+        return try HDF5.locked(reading: watched) {
+            HDF5CrashGuard.opened(message: watched.crashMessage.text, length: watched.crashMessage.length)
             let fapl = H5Pcreate(ppg_H5P_FILE_ACCESS())
             guard fapl >= 0 else { throw PPGScopeError(file: name, "cannot create an HDF5 file-access list") }
             defer { H5Pclose(fapl) }
@@ -68,7 +118,7 @@ public final class HDF5File: @unchecked Sendable {
             guard status else { throw PPGScopeError(file: name, "cannot hand the file image to HDF5") }
             let fid = H5Fopen(name, ppg_H5F_ACC_RDONLY(), fapl)
             guard fid >= 0 else { throw PPGScopeError(file: name, "cannot open as HDF5 (damaged or truncated)") }
-            return HDF5File(path: name, id: fid)
+            return HDF5File(path: name, id: fid, watched: watched)
         }
     }
 
@@ -77,14 +127,17 @@ public final class HDF5File: @unchecked Sendable {
         try HDF5.locked {
             let fid = H5Fcreate(path, ppg_H5F_ACC_TRUNC(), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
             guard fid >= 0 else { throw PPGScopeError(file: path, "cannot create HDF5 file") }
-            return HDF5File(path: path, id: fid)
+            return HDF5File(path: path, id: fid, watched: nil)
         }
     }
 
     /// Flushes and closes; further calls fail. Safe to call twice.
     public func close() {
-        HDF5.locked {
-            if id >= 0 { H5Fclose(id) }
+        locked {
+            if id >= 0 {
+                H5Fclose(id)
+                if watched != nil { HDF5CrashGuard.closed() }
+            }
             id = -1
         }
     }
@@ -97,7 +150,7 @@ public final class HDF5File: @unchecked Sendable {
 
     /// True when a link `objectPath` exists (every intermediate group must exist too).
     public func exists(_ objectPath: String) -> Bool {
-        HDF5.locked {
+        locked {
             var prefix = ""
             for part in objectPath.split(separator: "/") {
                 prefix += (prefix.isEmpty ? "" : "/") + part
@@ -110,7 +163,7 @@ public final class HDF5File: @unchecked Sendable {
     /// True when `objectPath` is a group.
     public func isGroup(_ objectPath: String) -> Bool {
         guard objectPath == "/" || exists(objectPath) else { return false }
-        return HDF5.locked {
+        return locked {
             var info = H5O_info_t()
             guard H5Oget_info_by_name2(id, objectPath, &info, UInt32(H5O_INFO_BASIC), hid_t(H5P_DEFAULT)) >= 0 else { return false }
             return info.type == H5O_TYPE_GROUP
@@ -120,7 +173,7 @@ public final class HDF5File: @unchecked Sendable {
     /// Names of the links in a group, in HDF5's name order.
     public func children(_ group: String) throws -> [String] {
         guard group == "/" || exists(group) else { throw error(group, "no such group") }
-        return try HDF5.locked {
+        return try locked {
             let gid = H5Gopen2(id, group, hid_t(H5P_DEFAULT))
             guard gid >= 0 else { throw error(group, "not a group") }
             defer { H5Gclose(gid) }
@@ -150,12 +203,16 @@ public final class HDF5File: @unchecked Sendable {
 
     /// Creates `group` and any missing parents.
     public func createGroup(_ group: String) throws {
-        try HDF5.locked {
+        try locked {
             var prefix = ""
             for part in group.split(separator: "/") {
                 prefix += (prefix.isEmpty ? "" : "/") + part
                 if H5Lexists(id, prefix, hid_t(H5P_DEFAULT)) > 0 { continue }
-                let gid = H5Gcreate2(id, prefix, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+                // No modification times stored: the same contents give the same bytes.
+                let gcpl = H5Pcreate(ppg_H5P_GROUP_CREATE())
+                defer { H5Pclose(gcpl) }
+                H5Pset_obj_track_times(gcpl, false)
+                let gid = H5Gcreate2(id, prefix, hid_t(H5P_DEFAULT), gcpl, hid_t(H5P_DEFAULT))
                 guard gid >= 0 else { throw error(prefix, "cannot create group") }
                 H5Gclose(gid)
             }
@@ -186,7 +243,7 @@ public final class HDF5File: @unchecked Sendable {
             guard typeClass == H5T_FLOAT || typeClass == H5T_INTEGER else {
                 throw error(dataset, "expected a numeric dataset")
             }
-            let count = shape.reduce(1, *)
+            let count = try checkedCount(did, shape, dataset, elementBytes: MemoryLayout<T>.size)
             var values = [T](repeating: zero, count: count)
             if count > 0 {
                 let status = values.withUnsafeMutableBytes {
@@ -215,13 +272,14 @@ public final class HDF5File: @unchecked Sendable {
             throw error(dataset, "shape \(shape) does not hold \(count) values")
         }
         if let slash = dataset.lastIndex(of: "/") { try createGroup(String(dataset[..<slash])) }
-        try HDF5.locked {
+        try locked {
             var dims = shape.map { hsize_t($0) }
             let space = H5Screate_simple(Int32(dims.count), &dims, nil)
             guard space >= 0 else { throw error(dataset, "cannot create dataspace") }
             defer { H5Sclose(space) }
             let dcpl = H5Pcreate(ppg_H5P_DATASET_CREATE())
             defer { H5Pclose(dcpl) }
+            H5Pset_obj_track_times(dcpl, false)   // no modification times: the same contents give the same bytes
             if count >= 4096, !shape.isEmpty, !shape.contains(0) {
                 // Chunk along the first axis: about 64 KiB of rows per chunk.
                 let rowSize = max(1, shape.dropFirst().reduce(1, *))
@@ -240,9 +298,34 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
+    /// The number of values of `dataset` (`shape`), once it is known that they fit in memory
+    /// (`ResourceLimits`) and, when stored without compression, in the file: a damaged header
+    /// claiming a 16 GB dataset in a 3 kB file is refused before anything is allocated.
+    private func checkedCount(_ did: hid_t, _ shape: [Int], _ dataset: String, elementBytes: Int) throws -> Int {
+        var count = 1
+        for n in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: n)
+            guard !overflow else { throw error(dataset, "shape \(shape) holds more values than can be counted (damaged header?)") }
+            count = product
+        }
+        try ResourceLimits.checkArray(count: count, elementBytes: elementBytes, "dataset \(dataset) \(shape)", file: path)
+        let fileType = H5Dget_type(did)
+        defer { H5Tclose(fileType) }
+        let dcpl = H5Dget_create_plist(did)
+        defer { H5Pclose(dcpl) }
+        var fileBytes: hsize_t = 0
+        if H5Pget_nfilters(dcpl) == 0, H5Fget_filesize(id, &fileBytes) >= 0 {
+            let (stored, overflow) = count.multipliedReportingOverflow(by: H5Tget_size(fileType))
+            if overflow || UInt64(stored) > fileBytes {
+                throw error(dataset, "shape \(shape) claims \(overflow ? "more than 9 EB" : ResourceLimits.byteText(stored)) of uncompressed data, but the file holds \(ResourceLimits.byteText(Int(fileBytes))) (damaged header?)")
+            }
+        }
+        return count
+    }
+
     private func withDataset<T>(_ dataset: String, _ body: (hid_t) throws -> T) throws -> T {
         guard exists(dataset) else { throw error(dataset, "missing dataset") }
-        return try HDF5.locked {
+        return try locked {
             let did = H5Dopen2(id, dataset, hid_t(H5P_DEFAULT))
             guard did >= 0 else { throw error(dataset, "not a dataset") }
             defer { H5Dclose(did) }
@@ -257,6 +340,7 @@ public final class HDF5File: @unchecked Sendable {
         guard rank >= 0 else { throw error(object, "cannot read dataspace") }
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         H5Sget_simple_extent_dims(space, &dims, nil)
+        guard dims.allSatisfy({ $0 <= hsize_t(Int.max) }) else { throw error(object, "dataspace \(dims) is too large (damaged header?)") }
         return dims.map { Int($0) }
     }
 
@@ -265,7 +349,7 @@ public final class HDF5File: @unchecked Sendable {
     /// True when `object` (a group or dataset; "/" for the root) has attribute `name`.
     public func hasAttribute(_ object: String, _ name: String) -> Bool {
         guard object == "/" || exists(object) else { return false }
-        return HDF5.locked { H5Aexists_by_name(id, object, name, hid_t(H5P_DEFAULT)) > 0 }
+        return locked { H5Aexists_by_name(id, object, name, hid_t(H5P_DEFAULT)) > 0 }
     }
 
     /// Names of the attributes of `object`.
@@ -302,7 +386,7 @@ public final class HDF5File: @unchecked Sendable {
             // An empty list (h5py writes it as a zero-length float array) reads as no strings.
             if H5Sget_simple_extent_type(space) == H5S_SIMPLE, H5Sget_simple_extent_npoints(space) == 0 { return [] }
             guard H5Tget_class(fileType) == H5T_STRING else { throw error(object, "attribute '\(name)' is not a string") }
-            let count = max(1, Int(H5Sget_simple_extent_npoints(space)))
+            let count = try attributeCount(space, object, name)
             let memType = H5Tcopy(ppg_H5T_C_S1())
             defer { H5Tclose(memType) }
             H5Tset_cset(memType, H5Tget_cset(fileType))
@@ -314,6 +398,8 @@ public final class HDF5File: @unchecked Sendable {
                 return pointers.map { $0.map { String(cString: $0) } ?? "" }
             } else {
                 let size = H5Tget_size(fileType)
+                guard size > 0 else { throw error(object, "attribute '\(name)' has strings of size 0") }
+                try ResourceLimits.checkArray(count: count, elementBytes: size, "attribute '\(name)'", file: path)
                 H5Tset_size(memType, size)
                 H5Tset_strpad(memType, H5Tget_strpad(fileType))
                 var bytes = [UInt8](repeating: 0, count: size * count)
@@ -336,7 +422,7 @@ public final class HDF5File: @unchecked Sendable {
             guard cls == H5T_FLOAT || cls == H5T_INTEGER else { throw error(object, "attribute '\(name)' is not numeric") }
             let space = H5Aget_space(aid)
             defer { H5Sclose(space) }
-            var values = [Double](repeating: 0, count: max(1, Int(H5Sget_simple_extent_npoints(space))))
+            var values = [Double](repeating: 0, count: try attributeCount(space, object, name))
             guard H5Aread(aid, ppg_H5T_NATIVE_DOUBLE(), &values) >= 0 else { throw error(object, "cannot read attribute '\(name)'") }
             return values
         }
@@ -389,9 +475,22 @@ public final class HDF5File: @unchecked Sendable {
         try setAttribute(object, name, doubles: [double])
     }
 
+    /// The number of values of an attribute (1 for a scalar). Every value takes at least one byte
+    /// of the file, so a count beyond the file's size is a damaged header, refused before allocating.
+    private func attributeCount(_ space: hid_t, _ object: String, _ name: String) throws -> Int {
+        let points = H5Sget_simple_extent_npoints(space)
+        var fileBytes: hsize_t = 0
+        H5Fget_filesize(id, &fileBytes)
+        guard points >= 0, UInt64(points) <= max(fileBytes, 1) else {
+            throw error(object, "attribute '\(name)' claims \(points) values in a file of \(fileBytes) bytes (damaged header?)")
+        }
+        try ResourceLimits.checkArray(count: Int(points), elementBytes: 8, "attribute '\(name)'", file: path)
+        return max(1, Int(points))
+    }
+
     private func withObject<T>(_ object: String, _ body: (hid_t) throws -> T) throws -> T {
         guard object == "/" || exists(object) else { throw error(object, "no such object") }
-        return try HDF5.locked {
+        return try locked {
             let oid = H5Oopen(id, object, hid_t(H5P_DEFAULT))
             guard oid >= 0 else { throw error(object, "cannot open object") }
             defer { H5Oclose(oid) }
@@ -401,7 +500,7 @@ public final class HDF5File: @unchecked Sendable {
 
     private func withAttribute<T>(_ object: String, _ name: String, _ body: (hid_t) throws -> T) throws -> T {
         guard hasAttribute(object, name) else { throw error(object, "missing attribute '\(name)'") }
-        return try HDF5.locked {
+        return try locked {
             let aid = H5Aopen_by_name(id, object, name, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
             guard aid >= 0 else { throw error(object, "cannot open attribute '\(name)'") }
             defer { H5Aclose(aid) }

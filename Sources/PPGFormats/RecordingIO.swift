@@ -142,6 +142,7 @@ public enum RecordingIO {
                 throw PPGScopeError(file: path, "not a recording: expected the ppgscope layout (root attribute format = \"\(RecordingHDF5.formatName)\") or the windowed layout (dataset X [N, C, 256] with y [N])")
             }
         }
+        do { try recording.validate() } catch let error as PPGScopeError { throw error.inFile(path) }
         return try checkRate(recording, options, path)
     }
 
@@ -191,6 +192,8 @@ public enum RecordingIO {
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(suffix)").path
+        OutputTemporaries.register(temporary)
+        defer { OutputTemporaries.unregister(temporary) }
         do {
             try body(temporary)
             guard rename(temporary, path) == 0 else {

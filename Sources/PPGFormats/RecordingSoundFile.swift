@@ -51,6 +51,8 @@ public enum RecordingSoundFile {
             throw fail(nil, "audio header reports \(info.frames) frames: too many or unknown length")
         }
         let frames = Int(info.frames)
+        try ResourceLimits.checkArray(count: frames * channelCount, elementBytes: MemoryLayout<Float>.size,
+                                      "audio data (\(frames) frames × \(channelCount) channels)", file: path)
         _ = sf.command(handle, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_FALSE))
 
         var interleaved = [Float](repeating: 0, count: frames * channelCount)

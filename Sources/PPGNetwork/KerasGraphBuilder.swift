@@ -38,6 +38,8 @@ struct KerasGraphBuilder {
         var resolved: [String: Slot] = [:]
         /// Slots bound to this scope's input layers.
         var inputs: [String: Slot]
+        /// (layer, nodeIndex) being resolved: met again, the graph has a cycle.
+        var inProgress: Set<String> = []
     }
 
     mutating func build(_ json: JSONValue) throws -> Network {
@@ -110,6 +112,12 @@ struct KerasGraphBuilder {
         if let slot = scope.inputs[name] { return slot }
         let key = "\(name)#\(node)"
         if let slot = scope.resolved[key] { return slot }
+        // A damaged config can make a layer its own input; without this check the recursion
+        // overflows the stack (found by the libFuzzer harness of model_config).
+        guard scope.inProgress.insert(key).inserted else {
+            throw PPGScopeError(object: name, "layer depends on its own output (a cycle in inbound_nodes)")
+        }
+        defer { scope.inProgress.remove(key) }
         guard let layer = scope.layers[name] else {
             throw PPGScopeError(object: name, "layer referenced but not defined in the model config")
         }

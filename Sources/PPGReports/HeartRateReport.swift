@@ -1,5 +1,7 @@
 import Foundation
 import PPGAnalysis
+import PPGFormats
+import PPGNetwork
 
 /// CSV rows and the metrics summary of `ppgscope hr`.
 public enum HeartRateReport {
@@ -36,6 +38,21 @@ public enum HeartRateReport {
             text += "\(e.window),\(cell(e.startS, 3)),\(cell(e.endS, 3)),\(cell(e.hrBPM)),\(cell(e.hrStdBPM)),\(cell(e.pWithin)),\(cell(e.spectralBPM)),\(cell(e.referenceBPM)),\(cell(e.peaksBPM)),\(cell(e.sqi)),\(cell(e.bestBPM)),\(e.bestBPM == nil ? "none" : e.bestSource.rawValue)\n"
         }
         return text
+    }
+
+    /// Runs the pipeline over a prepared recording (`RecordingHeartRate.estimate`): the one
+    /// per-recording step of `hr` and `batch`. With `csv`, rows are written block by block to a
+    /// temporary file that replaces `csv` only when every window is done.
+    public static func estimate(_ prepared: PreparedRecording, network: Network?, options: HeartRateOptions, csv: String?,
+                                header: String = csvHeader, progress: ((Int) -> Void)? = nil) throws -> [WindowEstimate] {
+        guard let csv else { return try RecordingHeartRate.estimate(prepared, network: network, options: options, progress: progress) }
+        return try AtomicOutput.file(csv) { temporary in
+            let writer = try CSVRowWriter(path: temporary, header: header)
+            defer { writer.close() }
+            return try RecordingHeartRate.estimate(prepared, network: network, options: options, progress: progress) { block in
+                try writer.write(csvRows(block))
+            }
+        }
     }
 
     /// `value` with `digits` decimals, exactly as printf's `%.*f` writes it (C's formatter directly:
@@ -125,7 +142,7 @@ public enum HeartRateReport {
             let rows = [("model", model_metrics), ("spectral peak", spectral_metrics), ("peaks", peaks_metrics), ("best", best_metrics)].compactMap { name, m -> [String]? in
                 guard let m else { return nil }
                 return [name, String(m.windows), String(format: "%.3f", m.mae), String(format: "%.3f", m.rmse), String(format: "%+.3f", m.bias),
-                        String(format: "%.3f", m.pearsonR), String(format: "%.1f", m.within5Percent), String(format: "%.1f", m.within10Percent),
+                        m.pearsonR.map { String(format: "%.3f", $0) } ?? "—", String(format: "%.1f", m.within5Percent), String(format: "%.1f", m.within10Percent),
                         String(format: "[%.2f, %.2f]", m.limitsOfAgreement[0], m.limitsOfAgreement[1])]
             }
             if rows.isEmpty {

@@ -128,9 +128,18 @@ public struct Recording: Sendable, Equatable {
     /// Longest channel duration in seconds.
     public var durationS: Double { channels.map(\.durationS).max() ?? 0 }
 
+    /// Sampling rates a channel may have, in Hz: from one sample every 1000 s to 1 MHz. Rates
+    /// outside (a damaged header's 8e-320 Hz) would make durations and resampling lengths overflow.
+    public static let samplingRatesHz: ClosedRange<Double> = 0.001...1_000_000
+
+    /// The largest reference heart rate accepted, in BPM (a mouse's heart beats ~600 times a minute).
+    public static let maxReferenceBPM = 1000.0
+    /// The largest |time| of a reference value accepted, in seconds (about 31 years).
+    public static let maxTimeS = 1e9
+
     /// Checks what every reader and writer relies on: at least one channel, unique non-empty names,
-    /// positive finite sampling rates, finite samples, and a reference HR with matching lengths,
-    /// increasing times and finite values. Throws a `PPGScopeError` naming the offending channel.
+    /// sampling rates within `samplingRatesHz`, finite samples, and a reference HR with matching lengths,
+    /// increasing times and values within `maxTimeS` and `maxReferenceBPM`. Throws a `PPGScopeError` naming the offending channel.
     public func validate() throws {
         guard !channels.isEmpty else { throw PPGScopeError("recording has no channels") }
         var seen = Set<String>()
@@ -141,6 +150,9 @@ public struct Recording: Sendable, Equatable {
             }
             guard channel.samplingRateHz.isFinite, channel.samplingRateHz > 0 else {
                 throw PPGScopeError(object: channel.name, "sampling rate must be a positive number of Hz, found \(channel.samplingRateHz)")
+            }
+            guard Recording.samplingRatesHz.contains(channel.samplingRateHz) else {
+                throw PPGScopeError(object: channel.name, "sampling rate \(channel.samplingRateHz) Hz is outside \(Recording.samplingRatesHz.lowerBound)…\(Int(Recording.samplingRatesHz.upperBound)) Hz (damaged header?)")
             }
             guard !channel.samples.isEmpty else { throw PPGScopeError(object: channel.name, "channel has no samples") }
             if let bad = channel.samples.firstIndex(where: { !$0.isFinite }) {
@@ -160,6 +172,9 @@ public struct Recording: Sendable, Equatable {
             for i in hr.timesS.indices {
                 guard hr.timesS[i].isFinite, hr.bpm[i].isFinite else {
                     throw PPGScopeError(object: "reference_hr", "entry \(i) is not finite")
+                }
+                guard hr.bpm[i] > 0, hr.bpm[i] <= Recording.maxReferenceBPM, abs(hr.timesS[i]) <= Recording.maxTimeS else {
+                    throw PPGScopeError(object: "reference_hr", "entry \(i) (\(hr.timesS[i]) s, \(hr.bpm[i]) BPM) is outside 0–\(Int(Recording.maxTimeS)) s, 0–\(Int(Recording.maxReferenceBPM)) BPM (damaged file?)")
                 }
                 if i > 0, hr.timesS[i] <= hr.timesS[i - 1] {
                     throw PPGScopeError(object: "reference_hr", "times must increase (entry \(i))")

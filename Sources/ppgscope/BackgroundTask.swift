@@ -15,6 +15,11 @@ final class BackgroundTask<Value>: @unchecked Sendable {
         thread.start()
     }
 
+    /// Waits for the work and discards its result. Call it before leaving on another error: exiting
+    /// while the work runs tears down libraries under it (a crash, found by the fuzzer, when a
+    /// damaged model failed to load while the windows were still being made).
+    func finish() { _ = try? value() }
+
     /// Waits for the work and returns its value or throws its error.
     func value() throws -> Value {
         done.wait()

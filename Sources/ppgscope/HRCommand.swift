@@ -31,78 +31,45 @@ struct HRCommand: ParsableCommand {
         p_within, spectral_bpm, reference_bpm, peaks_bpm, sqi, best_bpm, best_source.
         """)
 
-    @Option(help: "Keras model file (KID-PPG pair model or a single-input model).") var model: String?
+    @OptionGroup var analysis: HeartRateRunArguments
     @Option(help: "Recording (.h5, .wav, .flac, .csv, .edf/.bdf, WFDB .hea, an Empatica E4 folder or .zip).") var recording: String
     @OptionGroup(title: "Reading the recording") var recordingOptions: RecordingOptions
-    @Option(help: "Motion-artefact filter: exact, reference or none (default: exact, skipped for a recording without accelerometer).") var filter: String?
-    @OptionGroup var heartRate: HeartRateArguments
     @Option(help: "Output CSV, one row per window.") var out: String?
     @Option(help: "Write the beats (time_s, ibi_s, accepted) to this CSV.") var beats: String?
     @Option(help: "Write an HTML report (index.html and SVGs) into this directory.") var report: String?
     @Flag(help: "Print the metrics as JSON instead of a table.") var json = false
-    @Option(help: "p(|error| < threshold) is reported for this threshold in BPM.") var threshold: Double = 10
-    @Option(name: .customLong("window-s"), help: "Window length in s.") var windowS: Double = 8
-    @Option(name: .customLong("shift-s"), help: "Window shift in s.") var shiftS: Double = 2
-    @Option(name: .customLong("track-bpm"), help: "Spectral baseline: search within ± this many BPM of the previous estimate.") var trackBPM: Double?
-    @Flag(name: .customLong("segment-by-activity"), help: "Fit one motion filter per run of the 'activity' channel.") var segmentByActivity = false
-    @Option(name: .customLong("reference-seed"), help: "Seed of the reference filter's initial weights.") var referenceSeed: UInt64 = 0
-    @Option(help: "Threads (default: all cores).") var threads: Int?
-
-    func validate() throws {
-        guard filter.map({ FilterMode(rawValue: $0) != nil }) ?? true else { throw ValidationError("--filter must be exact, reference or none") }
-        if heartRate.estimator == "model" || heartRate.estimator == "both", model == nil {
-            throw ValidationError("--model is needed for --estimator \(heartRate.estimator)")
-        }
-        guard windowS > 0, shiftS > 0 else { throw ValidationError("--window-s and --shift-s must be positive") }
-    }
 
     func run() throws {
         let rec = try recordingOptions.load(recording, command: "hr").recording
-        var options = HeartRateOptions()
-        options.filter = filter.flatMap(FilterMode.init(rawValue:)) ?? .exact
-        options.thresholdBPM = threshold
-        options.segmentByActivity = segmentByActivity
-        options.referenceSeed = referenceSeed
-        options.spectral.trackingBPM = trackBPM
-        options.layout = WindowLayout(lengthS: windowS, shiftS: shiftS)
-        try heartRate.apply(to: &options, hasModel: model != nil)
-        let model = options.runModel ? self.model : nil
+        let options = try analysis.options()
+        let model = options.runModel ? analysis.model : nil
         // Windows and the spectral baseline need no model: a second thread makes them while this
         // one loads the model (HDF5 stays on this thread). A model whose windows differ from the
         // layout's gets its own windows afterwards.
-        let (recordingPath, settings, explicitFilter) = (recording, options, filter)
-        let prepare: @Sendable (Network?) throws -> (PreparedWindows, [Double?]?) = { network in
-            let prepared = try ModelInput.prepare(recording: rec, for: network, options: settings, skipFilterWithoutACC: explicitFilter == nil,
-                                                  source: recordingPath)
-            return (prepared, settings.runSpectral ? HeartRatePipeline.spectralEstimates(prepared, options: settings) : nil)
+        let (recordingPath, explicitFilter) = (recording, analysis.explicitFilter)
+        let prepare: @Sendable (Network?) throws -> PreparedRecording = { network in
+            try RecordingHeartRate.prepare(rec, network: network, options: options, explicitFilter: explicitFilter, source: recordingPath)
         }
-        let windowsAndSpectra = BackgroundTask { try prepare(nil) }
-        let network = try model.map { try KerasModelFile.load($0) }
+        let background = BackgroundTask { try prepare(nil) }
+        let network: Network?
+        do { network = try model.map { try KerasModelFile.load($0) } } catch { background.finish(); throw error }
         if let network, let model, options.runModel {
-            do { try HeartRateOutput(network).requireHeartRate(network) } catch let error as PPGScopeError { throw error.inFile(model) }
+            do { try HeartRateOutput(network).requireHeartRate(network) } catch let error as PPGScopeError {
+                background.finish()
+                throw error.inFile(model)
+            }
         }
         let progress = ProgressBar(label: "hr")
-        var (prepared, spectral) = try windowsAndSpectra.value()
-        if let network, network.inputShape[0] != prepared.layout.length { (prepared, spectral) = try prepare(network) }
+        var input = try background.value()
+        if !RecordingHeartRate.fits(input, network) { input = try prepare(network) }
+        let prepared = input.windows
         if let note = prepared.filterReport.note { FileHandle.standardError.write(Data("ppgscope hr: \(note)\n".utf8)) }
-        let metadata = HeartRateReport.metadataLines(prepared.conditioning)
-        let run = { (emit: (([WindowEstimate]) throws -> Void)?) in
-            try HeartRatePipeline.estimate(prepared, network: network, reference: rec.referenceHR, options: options, spectral: spectral,
-                                           progress: { progress.update($0, of: prepared.count) }, emit: emit)
-        }
-        let estimates: [WindowEstimate]
-        if let out {
-            // Rows are written block by block to a temporary file, renamed onto --out at the end.
-            estimates = try AtomicOutput.file(out) { temporary in
-                let csv = try CSVRowWriter(path: temporary, header: metadata + HeartRateReport.csvHeader)
-                defer { csv.close() }
-                return try run { block in try csv.write(HeartRateReport.csvRows(block)) }
-            }
-        } else {
-            estimates = try run(nil)
+        let estimates = try HeartRateReport.estimate(input, network: network, options: options, csv: out,
+                                                     header: HeartRateReport.metadataLines(prepared.conditioning) + HeartRateReport.csvHeader) {
+            progress.update($0, of: prepared.count)
         }
         progress.finish()
-        let summary = HeartRateReport.Summary(estimates: estimates, filter: prepared.filterReport, threshold: threshold,
+        let summary = HeartRateReport.Summary(estimates: estimates, filter: prepared.filterReport, threshold: options.thresholdBPM,
                                               recording: recording, model: model, conditioning: prepared.conditioning)
         for warning in summary.warnings { FileHandle.standardError.write(Data("ppgscope hr: warning: \(warning)\n".utf8)) }
         if let beats, let classical = prepared.classical {

@@ -64,3 +64,54 @@ struct HeartRateArguments: ParsableArguments {
         options.spectral.trackingBPM = tracking
     }
 }
+
+/// Everything `hr` takes besides its input and outputs: the model, the windows, the motion filter
+/// and `HeartRateArguments`. `batch` takes the same group, so an option added here (or to the
+/// groups inside) applies to one recording and to a cohort alike.
+struct HeartRateRunArguments: ParsableArguments {
+    @Option(help: "Keras model file (KID-PPG pair model or a single-input model).") var model: String?
+    @Option(help: "Motion-artefact filter: exact, reference or none (default: exact, skipped for a recording without accelerometer).") var filter: String?
+    @OptionGroup var heartRate: HeartRateArguments
+    @Option(help: "p(|error| < threshold) is reported for this threshold in BPM.") var threshold: Double = 10
+    @Option(name: .customLong("window-s"), help: "Window length in s.") var windowS: Double = 8
+    @Option(name: .customLong("shift-s"), help: "Window shift in s.") var shiftS: Double = 2
+    @Option(name: .customLong("track-bpm"), help: "Spectral baseline: search within ± this many BPM of the previous estimate.") var trackBPM: Double?
+    @Flag(name: .customLong("segment-by-activity"), help: "Fit one motion filter per run of the 'activity' channel.") var segmentByActivity = false
+    @Option(name: .customLong("reference-seed"), help: "Seed of the reference filter's initial weights.") var referenceSeed: UInt64 = 0
+    @Option(help: "Threads a recording's windows are spread over (default: all cores).") var threads: Int?
+
+    func validate() throws {
+        guard filter.map({ FilterMode(rawValue: $0) != nil }) ?? true else { throw ValidationError("--filter must be exact, reference or none") }
+        if heartRate.estimator == "model" || heartRate.estimator == "both", model == nil {
+            throw ValidationError("--model is needed for --estimator \(heartRate.estimator)")
+        }
+        guard windowS > 0, shiftS > 0 else { throw ValidationError("--window-s and --shift-s must be positive") }
+        guard threads.map({ $0 > 0 }) ?? true else { throw ValidationError("--threads must be positive") }
+    }
+
+    /// Whether a filter was asked for explicitly (then a recording without accelerometer is an error).
+    var explicitFilter: Bool { filter != nil }
+
+    /// The pipeline's options.
+    func options() throws -> HeartRateOptions {
+        var options = HeartRateOptions()
+        options.filter = filter.flatMap(FilterMode.init(rawValue:)) ?? .exact
+        options.thresholdBPM = threshold
+        options.segmentByActivity = segmentByActivity
+        options.referenceSeed = referenceSeed
+        options.spectral.trackingBPM = trackBPM
+        options.layout = WindowLayout(lengthS: windowS, shiftS: shiftS)
+        options.workers = threads
+        try heartRate.apply(to: &options, hasModel: model != nil)
+        return options
+    }
+
+    /// Every option that decides the results, as given: what makes two cohort runs (or shards)
+    /// comparable. (`--threads` is left out: it changes the speed, not a digit.)
+    var canonicalDescription: [String: String] {
+        ["filter": filter ?? "default", "estimator": heartRate.estimator, "polarity": heartRate.conditioning.polarity,
+         "scale": heartRate.conditioning.scale, "sqi-min": "\(heartRate.sqiMin)", "threshold": "\(threshold)", "window-s": "\(windowS)",
+         "shift-s": "\(shiftS)", "track-bpm": trackBPM.map { "\($0)" } ?? "none", "segment-by-activity": "\(segmentByActivity)",
+         "reference-seed": "\(referenceSeed)"]
+    }
+}

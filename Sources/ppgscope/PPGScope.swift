@@ -11,7 +11,7 @@ struct PPGScope: ParsableCommand {
         64 usage error.
         """,
         version: "ppgscope \(ppgscopeVersion)",
-        subcommands: [InfoCommand.self, ConvertCommand.self, SynthCommand.self, HRCommand.self, InspectCommand.self, CompareCommand.self, PaperCommand.self, ActivationsCommand.self, BenchCommand.self])
+        subcommands: [InfoCommand.self, ConvertCommand.self, SynthCommand.self, HRCommand.self, BatchCommand.self, MergeCommand.self, InspectCommand.self, CompareCommand.self, PaperCommand.self, ActivationsCommand.self, BenchCommand.self])
 }
 
 /// The release this build is (`ppgscope --version`).

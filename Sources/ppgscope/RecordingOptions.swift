@@ -52,6 +52,13 @@ struct RecordingOptions: ParsableArguments {
         return loaded
     }
 
+    /// The reading options as recorded in a cohort's run description (a merge or a resume with
+    /// other reading options is refused).
+    var canonicalDescription: [String: String] {
+        ["rate": rateHz.map { "\($0)" } ?? "file", "time-column": timeColumn ?? "auto", "time-unit": timeUnit ?? "auto",
+         "ppg": ppg ?? "auto", "acc": acc ?? "auto"]
+    }
+
     /// True when a channel was named (`--ppg` or `--acc`).
     var namesChannels: Bool { ppg != nil || acc != nil }
 }

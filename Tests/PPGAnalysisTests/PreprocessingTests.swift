@@ -50,4 +50,11 @@ import Testing
         #expect(abs(m.within5Percent - 200.0 / 3) < 1e-9)
         #expect(HeartRateMetrics(estimates: [nil], references: [80]) == nil)
     }
+
+    @Test func correlationIsUndefinedNotNaNWhenTheEstimatesAreConstant() throws {
+        let constant = try #require(HeartRateMetrics(estimates: [80, 80, 80], references: [70, 75, 90]))
+        #expect(constant.pearsonR == nil)
+        let m = try #require(HeartRateMetrics(estimates: [1, 2, 3], references: [2, 4, 6]))
+        #expect(abs(m.pearsonR! - 1) < 1e-12)
+    }
 }
