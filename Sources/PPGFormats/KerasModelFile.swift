@@ -64,10 +64,10 @@ public enum KerasModelFile {
         defer { file.close() }
         if file.hasAttribute("/", "model_config") {
             let config = try separateConfig ?? file.stringAttribute("/", "model_config")
-            let network = try Network.fromKeras(modelConfig: config, weights: try readWeights(file), file: path,
-                                                kerasVersion: try? file.stringAttribute("/", "keras_version"))
+            let version = try? file.stringAttribute("/", "keras_version")
+            let network = try Network.fromKeras(modelConfig: config, weights: try readWeights(file), file: path, kerasVersion: version)
             return (network, KerasFileDescription(
-                format: .legacyHDF5, kerasVersion: try? file.stringAttribute("/", "keras_version"),
+                format: .legacyHDF5, kerasVersion: version,
                 backend: try? file.stringAttribute("/", "backend"), configFile: configPath))
         }
         let keras3Weights = file.isGroup("layers")
@@ -78,17 +78,16 @@ public enum KerasModelFile {
             throw PPGScopeError(file: path, "holds weights only, not the model's config: give its config JSON too (info --config FILE.json), or save the whole model (model.save(\"m.keras\"))")
         }
         let network: Network
+        let version = try? file.stringAttribute("/", "keras_version")
         if keras3Weights {
+            // Only Keras 3 writes `layers/<group>/vars/<i>`.
             let (weights, undeclared) = try readKeras3Weights(file, config: config, file: path)
-            // A Keras 3 weights file (`vars/0`, …) speaks the Keras 3 dialect (`hard_sigmoid`).
-            network = try Network.fromKeras(modelConfig: config, weights: weights, file: path,
-                                            kerasVersion: (try? file.stringAttribute("/", "keras_version")) ?? "3")
+            network = try Network.fromKeras(modelConfig: config, weights: weights, file: path, kerasVersion: version ?? "3")
             if let undeclared { throw undeclared }
         } else {
-            network = try Network.fromKeras(modelConfig: config, weights: try readWeights(file), file: path,
-                                            kerasVersion: try? file.stringAttribute("/", "keras_version"))
+            network = try Network.fromKeras(modelConfig: config, weights: try readWeights(file), file: path, kerasVersion: version)
         }
-        return (network, KerasFileDescription(format: .weightsHDF5, kerasVersion: try? file.stringAttribute("/", "keras_version"),
+        return (network, KerasFileDescription(format: .weightsHDF5, kerasVersion: version,
                                               configFile: configPath))
     }
 
@@ -113,8 +112,8 @@ public enum KerasModelFile {
         let weightsFile = try HDF5File.open(image: try archive.data("model.weights.h5"), name: "\(path)/model.weights.h5")
         defer { weightsFile.close() }
         let (weights, undeclared) = try readKeras3Weights(weightsFile, config: config, file: path)
-        let network = try Network.fromKeras(modelConfig: config, weights: weights, file: path,
-                                            kerasVersion: description.kerasVersion ?? "3")
+        // A .keras archive is Keras 3's format whatever its metadata says.
+        let network = try Network.fromKeras(modelConfig: config, weights: weights, file: path, kerasVersion: description.kerasVersion ?? "3")
         if let undeclared { throw undeclared }
         return (network, description)
     }

@@ -187,11 +187,12 @@ struct KerasGraphBuilder {
                                   kwargs: kwargs, inputShapes: inputs.map { slotShapes[$0] }, weights: weights, dialect: dialect)
         let parsed: ParsedLayer
         do {
+            guard let parser = Self.parsers[cls] else { throw KerasLayerCatalog.unsupported(cls, layer: name) }
             try KerasLayerCatalog.checkOptions(className: cls, config: call.config, layer: name)
-            parsed = try parseLayer(call)
+            parsed = try parser(call)
         } catch var error as PPGScopeError {
             // Every layer error names the layer and its class.
-            if error.object == nil || error.object == name { error.object = "\(name) (\(cls))" }
+            if error.object == nil || error.object == name || error.object == layerName { error.object = "\(name) (\(cls))" }
             throw error
         }
         let outShape = parsed.outputShape
@@ -218,8 +219,8 @@ struct KerasGraphBuilder {
         return slot
     }
 
-    /// Keras class name → parser of one call (`fromKeras` in `Layers/`); `KerasLayerCatalog` lists
-    /// the classes' variables.
+    /// Keras class name → parser of one call (`fromKeras` in `Layers/`). `KerasLayerCatalog.supported`
+    /// is these classes and the containers; `KerasLayerCatalog.variableOrder` lists their `.keras` variables.
     static let parsers: [String: @Sendable (KerasLayerCall) throws -> ParsedLayer] = [
         "Conv1D": Conv1DLayer.fromKeras,
         "DepthwiseConv1D": DepthwiseConv1DLayer.fromKeras,
@@ -249,11 +250,6 @@ struct KerasGraphBuilder {
         "DistributionLambda": Structural.normalDistribution(fromKeras:),
     ]
 
-    /// The parser of each supported class.
-    func parseLayer(_ call: KerasLayerCall) throws -> ParsedLayer {
-        guard let parser = Self.parsers[call.className] else { throw KerasLayerCatalog.unsupported(call.className, layer: call.name) }
-        return try parser(call)
-    }
 }
 
 /// One call of a Keras layer as the per-layer parsers (`fromKeras` in `Layers/`) see it.
@@ -276,9 +272,9 @@ struct KerasLayerCall {
     var inputShape: [Int] { inputShapes[0] }
 
     /// The weight `name` of this layer (`kernel`, `query/bias`, ...), checked against `shape`
-    /// and for NaN and ±Inf. Errors name the layer and its class. A recurrent layer's weights sit
-    /// one level deeper, under its cell (`lstm/lstm_cell/kernel:0`): with `inCell`, the one weight
-    /// `<layer>/<cell>/<name>` is read whatever the cell is called.
+    /// and for NaN and ±Inf. Errors name the layer and its class.
+    /// A recurrent layer's weights sit one level deeper, under its cell (`lstm/lstm_cell/kernel:0`):
+    /// with `inCell`, the one weight `<layer>/<cell>/<name>` is read whatever the cell is called.
     func weight(_ name: String, shape: [Int], required: Bool = true, inCell: Bool = false) throws -> [Float]? {
         let layer = "\(self.name) (\(className))"
         var key = "\(layerName)/\(name):0"
@@ -290,7 +286,7 @@ struct KerasLayerCall {
             if matches.count == 1 { key = matches[0] }
         }
         guard let w = weights[key] ?? weights["\(layerName)/\(name)"] else {
-            if required { throw PPGScopeError(object: layer, "missing weight '\(name)' (dataset '\(layerName)/\(name)')") }
+            if required { throw PPGScopeError(object: layer, "missing weight '\(name)' (dataset '\(inCell ? "\(layerName)/<cell>/\(name)" : "\(layerName)/\(name)")')") }
             return nil
         }
         guard w.shape == shape else {

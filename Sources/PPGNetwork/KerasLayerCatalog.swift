@@ -4,7 +4,7 @@ import PPGSignals
 /// order Keras creates them — the order Keras 3's `model.weights.h5` stores them in, unnamed
 /// (`layers/<group>/vars/0`, `vars/1`, …).
 ///
-/// Adding a layer class: parse it in `KerasGraphBuilder.parseLayer` and add it to `supported`;
+/// Adding a layer class: add its parser to `KerasGraphBuilder.parsers` (which makes it `supported`);
 /// if it holds weights, `variableOrder` gives them under the names its parser asks
 /// `KerasLayerCall.weight` for (Keras 3's variable names: `kernel`, `lstm_cell/kernel`); a
 /// sub-object that holds some of them (a recurrent layer's `cell`, an attention layer's
@@ -21,7 +21,7 @@ enum KerasLayerCatalog {
 
     typealias Variables = @Sendable (JSONValue) -> [VariableGroup]
 
-    /// The classes `KerasGraphBuilder.parseLayer` runs (its `parsers`), and the containers.
+    /// The classes ppgscope runs: those `KerasGraphBuilder.parsers` parses, and the containers.
     static let supported: Set<String> = Set(KerasGraphBuilder.parsers.keys).union(["InputLayer", "Functional", "Model", "Sequential"])
 
     /// The layer's own variables `names`, each kept when its config flag (default true) is set.
@@ -30,7 +30,7 @@ enum KerasLayerCatalog {
     }
 
     /// The variables of every Keras layer class whose storage order is known (classes without
-    /// weights have none), supported by the builder or not yet.
+    /// weights have none).
     static let variableOrder: [String: Variables] = [
         "Conv1D": { own($0, ("kernel", nil), ("bias", "use_bias")) },
         "Dense": { own($0, ("kernel", nil), ("bias", "use_bias")) },

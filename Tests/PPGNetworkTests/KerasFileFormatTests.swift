@@ -36,23 +36,11 @@ struct FormatCase: CustomTestStringConvertible, Sendable {
         let (shape, inputs) = try golden.readFloats("inputs")
         let kerasTaps = try golden.stringsAttribute("/", "tap_names")
         let result = try network.forward(Tensor(shape: shape, values: inputs), taps: .all)
-        // Every tap ppgscope makes is one Keras made, but the Dense pre-activations some of these
-        // goldens predate (those are checked against the Dense output below); every Keras tap is one
-        // ppgscope makes.
-        let isDensePreact = { (name: String) in
-            name.hasSuffix(".preact") && network.node(named: String(name.dropLast(7)))?.operation.className == "Dense"
-        }
-        let mineAlone = Set(network.tapNames).subtracting(kerasTaps)
-        #expect(mineAlone.allSatisfy(isDensePreact), "taps Keras has not: \(mineAlone)")
-        for name in mineAlone where isDensePreact(name) {
-            guard case .dense(let dense) = network.node(named: String(name.dropLast(7)))?.operation,
-                  var activated = result.taps[name]?.values else { continue }
-            dense.activation.applyInPlace(&activated)
-            #expect(activated == result.taps[String(name.dropLast(7))]?.values, "\(name): its activation is not the Dense output")
-        }
-        let untapped = kerasTaps.filter { result.taps[$0] == nil }
-        #expect(untapped.allSatisfy { $0.hasSuffix(".preact") && network.node(named: String($0.dropLast(7)))?.operation.className == "Dense" },
-                "Keras taps ppgscope lacks: \(untapped)")
+        // ppgscope makes exactly Keras' taps, Dense pre-activations included.
+        #expect(Set(network.tapNames) == Set(kerasTaps),
+                "taps Keras has not: \(Set(network.tapNames).subtracting(kerasTaps)); Keras taps ppgscope lacks: \(Set(kerasTaps).subtracting(network.tapNames))")
+        #expect(kerasTaps.contains { $0.hasSuffix(".preact") && network.node(named: String($0.dropLast(7)))?.operation.className == "Dense" },
+                "no Dense pre-activation to check")
         #expect(result.taps.count >= 6)
         for name in kerasTaps {
             guard let mine = result.taps[name] else { continue }
@@ -115,11 +103,13 @@ struct FormatCase: CustomTestStringConvertible, Sendable {
         #expect(nested.contains { $0.dataset == "layers/multi_head_attention/output_dense/vars/1" && $0.key == "multi_head_attention_13/attention_output/bias" })
     }
 
-    /// The declared variable order of every class with weights (the ones ppgscope does not run yet
-    /// included) accounts for exactly the variables Keras 3 stores, with the shapes' ranks they have.
+    /// The declared variable order of every class with weights accounts for exactly the variables
+    /// Keras 3 stores, with the shapes' ranks they have; every such class is one ppgscope runs.
     @Test func declaredVariableOrdersMatchWhatKerasStores() throws {
         let archive = try ZipArchive.open(TestPaths.fixture("k3_layouts.keras"))
-        let variables = try KerasWeightsLayout.variables(modelConfig: try archive.text("config.json"), onlySupported: false)
+        let variables = try KerasWeightsLayout.variables(modelConfig: try archive.text("config.json"))
+        // Loading checks every variable's shape against its layer's config.
+        #expect(try KerasModelFile.load(TestPaths.fixture("k3_layouts.keras")).nodes.count == 9)
         let weights = try HDF5File.open(image: try archive.data("model.weights.h5"), name: "k3_layouts.keras/model.weights.h5")
         #expect(Set(variables.map(\.dataset)) == Set(try weights.datasets(under: "layers")))
         #expect(Set(variables.map(\.className)) == ["Conv1D", "BatchNormalization", "SeparableConv1D", "DepthwiseConv1D", "PReLU",

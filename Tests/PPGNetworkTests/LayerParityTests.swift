@@ -55,24 +55,6 @@ func relativeError(_ mine: [Float], _ keras: [Float]) -> (error: Float, index: I
         #expect(result.output.values.count == outputs.count && error <= 1e-4, "model output differs from Keras (relative error \(error))")
     }
 
-    /// The same models saved by Keras 3 (`.keras` archive and legacy `.h5`, same weights) give
-    /// the same taps: the formats' weight naming and config dialect reach every layer family.
-    @Test(arguments: LayerFixture.all.filter { $0.name != "recurrent_hard_sigmoid" }, [".keras", "_keras3.h5"])
-    func keras3FilesGiveKerasTapsToo(_ fixture: LayerFixture, _ suffix: String) throws {
-        let network = try KerasModelFile.load(TestPaths.fixture("layers/\(fixture.name)\(suffix)"))
-        let golden = try HDF5File.open(fixture.golden)
-        let (shape, inputs) = try golden.readFloats("inputs")
-        let names = try golden.stringsAttribute("/", "tap_names")
-        #expect(network.tapNames == names, "tap names and order differ from Keras")
-        let result = try network.forward(Tensor(shape: shape, values: inputs), taps: .all)
-        for name in names {
-            let (_, keras) = try golden.readFloats("taps/" + name)
-            let mine = try #require(result.taps[name], "no tap \(name)")
-            let (error, i) = relativeError(mine.values, keras)
-            #expect(error <= 1e-4, "\(name)[\(i)]: swift \(mine.values[i]) vs keras \(keras[i]) (relative error \(error))")
-        }
-    }
-
     /// BatchNormalization folded into the conv (or dense) before it gives Keras' output: run
     /// without taps, the folded layers are what computes it.
     @Test func batchNormalizationFoldedIntoTheConvGivesKerasOutput() throws {

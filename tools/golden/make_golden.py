@@ -5,8 +5,8 @@ Every model is rebuilt from the root `model_config` JSON of its .h5 file (layers
 without extra packages, i.e. TFP's DistributionLambda, are stripped and applied by formula), its
 weights are loaded by layer order with `model.load_weights`, and an interpreter walks the config
 graph (`inbound_nodes`) calling the rebuilt layer objects one by one, recording every layer's
-output ("taps"), recursing into nested Functional sub-models, and recording each Conv1D's
-pre-activation. The interpreter's result is checked against `model(x)` / `model.predict(x)`.
+output ("taps"), recursing into nested Functional sub-models, and recording each Conv1D's and
+Dense's pre-activation. The interpreter's result is checked against `model(x)` / `model.predict(x)`.
 
 Tap naming (contract with the Swift tests):
   * top-level layer:                         <layer>                 e.g. dense_27
@@ -14,7 +14,7 @@ Tap naming (contract with the Swift tests):
   * layer of a sub-model called k-th time:   <sub>@<k>/<layer>       e.g. model_52@1/conv1d_117
     (k is 1-based, in the order of the sub-model's `inbound_nodes`; any layer called more than
     once gets the @k suffix)
-  * Conv1D pre-activation (conv + bias):     <path>.preact
+  * Conv1D and Dense pre-activation (+ bias): <path>.preact
   * InputLayers get no tap; a sub-model's own output is not a separate tap (it equals the
     tap of its last inner layer).
   * DistributionLambda (KID-PPG): tap [N, 2] = (mean, 1 + softplus(raw std)).
@@ -293,7 +293,7 @@ class Interpreter:
             outs = self.run(layer["config"], obj, args, prefix=path + "/")
             return outs
 
-        if cls == "Conv1D":
+        if cls in ("Conv1D", "Dense"):
             act = obj.activation
             obj.activation = keras.activations.linear
             try:
@@ -337,7 +337,7 @@ def forward_with_taps(tf, keras, model, cfg, skipped, x):
     scale = max(1.0, float(np.max(np.abs(ref_call))))
     d_call = float(np.max(np.abs(out - ref_call)))
     d_pred = float(np.max(np.abs(out - ref_pred)))
-    print(f"    conv post == act(preact): max |diff| {worst_act:.3g}")
+    print(f"    conv/dense post == act(preact): max |diff| {worst_act:.3g}")
     print(f"    interpreter vs model(x): max |diff| {d_call:.3g};  vs model.predict: {d_pred:.3g}"
           f"  (output scale {scale:.4g})")
     assert worst_act == 0.0 or worst_act < 1e-6 * max(1.0, max(float(np.max(np.abs(v))) for v in interp.taps.values())), \

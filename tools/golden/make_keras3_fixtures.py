@@ -30,7 +30,7 @@ same weights copied into the same architecture built with tf-keras). Goldens:
   golden_k3_pair_tfkeras.h5, golden_k3_seq_tfkeras.h5       tf-keras taps
 with `/inputs` [N, T, C], `/taps/<tap>`, `/outputs`, root attribute `tap_names` (as in
 make_golden.py: `<sub>@<k>/<layer>` for the k-th call of a sub-model, `<layer>.preact` for the
-pre-activation of every Conv1D and of any other layer with a non-linear activation).
+pre-activation of every Conv1D, SeparableConv1D, DepthwiseConv1D and Dense).
 
 Bad files (from k3_seq.keras, each broken in one way):
   bad_k3_truncated.keras        the first 60 % of the bytes
@@ -206,14 +206,16 @@ def copy_weights(source, target):
 # taps
 # --------------------------------------------------------------------------------------------
 
+# The classes ppgscope gives a `<layer>.preact` tap (make_golden.py and make_layer_fixtures.py too).
+PREACT_CLASSES = {"Conv1D", "SeparableConv1D", "DepthwiseConv1D", "Dense"}
+
+
 def call_with_preact(keras, layer, args, kwargs, taps, path):
-    """Calls a layer; for a Conv1D, or another layer with a non-linear activation, also taps its
+    """Calls a layer; for a Conv1D, SeparableConv1D, DepthwiseConv1D or Dense, also taps its
     pre-activation (activation swapped for linear) and checks post == activation(pre) exactly."""
-    act = getattr(layer, "activation", None)
-    linear = keras.activations.linear
-    nonlinear = act is not None and act is not linear and getattr(act, "__name__", "") != "linear"
-    if act is not None and (nonlinear or type(layer).__name__ == "Conv1D"):
-        layer.activation = linear
+    if type(layer).__name__ in PREACT_CLASSES:
+        act = layer.activation
+        layer.activation = keras.activations.linear
         try:
             pre = layer(*args, **kwargs)
         finally:
@@ -303,29 +305,11 @@ def sequential_taps(keras, model, x):
 
 
 def tfkeras_pair_taps(tf, tfk, path, x):
-    """make_golden.py's interpreter for Keras 2 configs, on the saved tf-keras file; plus the
-    pre-activation of each top-level Dense with a non-linear activation (as for Keras 3 above),
-    computed from its input's tap with the activation swapped for linear."""
+    """make_golden.py's interpreter for Keras 2 configs (Conv1D and Dense pre-activations
+    included), on the saved tf-keras file."""
     import make_golden
     model, cfg, skipped = make_golden.build_model(path, tfk)
-    taps, out = make_golden.forward_with_taps(tf, tfk, model, cfg, skipped, x)
-    with_preact = {}
-    for name, value in taps.items():
-        layer = next((l for l in cfg["config"]["layers"] if l["name"] == name), None)
-        if layer and layer["class_name"] == "Dense" and layer["config"]["activation"] != "linear" \
-                and name + ".preact" not in taps:
-            source = layer["inbound_nodes"][0][0][0]
-            dense = model.get_layer(name)
-            act = dense.activation
-            dense.activation = tfk.activations.linear
-            try:
-                pre = np.asarray(dense(tf.constant(taps[source])), dtype=np.float32)
-            finally:
-                dense.activation = act
-            assert np.array_equal(np.asarray(act(pre)), value), name
-            with_preact[name + ".preact"] = pre
-        with_preact[name] = value
-    return with_preact, out
+    return make_golden.forward_with_taps(tf, tfk, model, cfg, skipped, x)
 
 
 def write_golden(path, x, taps, outputs, source):
