@@ -87,10 +87,26 @@ public final class HDF5File: @unchecked Sendable {
             guard H5Fis_hdf5(path) > 0 else {
                 throw PPGScopeError(file: path, "not an HDF5 file (or truncated)")
             }
-            let fid = H5Fopen(path, ppg_H5F_ACC_RDONLY(), hid_t(H5P_DEFAULT))
+            let fapl = try readingAccessList(path)
+            defer { H5Pclose(fapl) }
+            let fid = H5Fopen(path, ppg_H5F_ACC_RDONLY(), fapl)
             guard fid >= 0 else { throw PPGScopeError(file: path, "cannot open as HDF5 (damaged or truncated)") }
             return HDF5File(path: path, id: fid, watched: watched)
         }
+    }
+
+    /// The file-access list for an input file. `H5F_CLOSE_STRONG`: `close()` also closes every
+    /// object of the file still open (an error path that left a dataset or group open), so the
+    /// file is really closed there, under the watchdog and the crash guard, rather than by the
+    /// library's clean-up at exit, where a damaged file once made `H5F__close_cb` fault.
+    private static func readingAccessList(_ name: String) throws -> hid_t {
+        let fapl = H5Pcreate(ppg_H5P_FILE_ACCESS())
+        guard fapl >= 0 else { throw PPGScopeError(file: name, "cannot create an HDF5 file-access list") }
+        guard H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 else {
+            H5Pclose(fapl)
+            throw PPGScopeError(file: name, "cannot set the HDF5 file-close degree")
+        }
+        return fapl
     }
 
     /// The 8-byte signature an HDF5 file starts with (without a user block).
@@ -107,8 +123,7 @@ public final class HDF5File: @unchecked Sendable {
         let watched = WatchedFile(name, bytes: image.count)
         return try HDF5.locked(reading: watched) {
             HDF5CrashGuard.opened(message: watched.crashMessage.text, length: watched.crashMessage.length)
-            let fapl = H5Pcreate(ppg_H5P_FILE_ACCESS())
-            guard fapl >= 0 else { throw PPGScopeError(file: name, "cannot create an HDF5 file-access list") }
+            let fapl = try readingAccessList(name)
             defer { H5Pclose(fapl) }
             // The image is copied into the property list, and from there into the open file.
             let status = image.withUnsafeBytes { bytes in
@@ -135,8 +150,10 @@ public final class HDF5File: @unchecked Sendable {
     public func close() {
         locked {
             if id >= 0 {
-                H5Fclose(id)
-                if watched != nil { HDF5CrashGuard.closed() }
+                // A damaged file can fail to close; the library then closes it again in its
+                // clean-up at exit, so the crash guard stays armed for it until the process ends.
+                let status = H5Fclose(id)
+                if watched != nil, status >= 0 { HDF5CrashGuard.closed() }
             }
             id = -1
         }
