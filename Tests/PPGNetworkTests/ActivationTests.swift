@@ -197,6 +197,35 @@ import Testing
 
     // MARK: Reading configs
 
+    /// A one-conv Keras 2 config with `activation`, built into a network as a file of `version` would be.
+    static func oneConv(activation: String, kerasVersion: String?) throws -> Activation? {
+        let config = #"""
+        {"class_name": "Functional", "config": {"name": "m", "layers": [
+          {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_input_shape": [null, 4, 1]}, "inbound_nodes": []},
+          {"class_name": "Conv1D", "name": "conv", "config": {"name": "conv", "filters": 1, "kernel_size": [1], "activation": \#(activation)},
+           "inbound_nodes": [[["in", 0, 0, {}]]]}],
+          "input_layers": [["in", 0, 0]], "output_layers": [["conv", 0, 0]]}}
+        """#
+        let weights = ["conv/kernel:0": Tensor(shape: [1, 1, 1], values: [1]), "conv/bias:0": Tensor(shape: [1], values: [0])]
+        let network = try Network.fromKeras(modelConfig: config, weights: weights, file: "m.h5", kerasVersion: kerasVersion)
+        guard case .conv1D(let c) = network.nodes.last?.operation else { return nil }
+        return c.activation
+    }
+
+    @Test func theFilesKerasVersionDecidesWhatHardSigmoidMeans() throws {
+        #expect(try Self.oneConv(activation: #""hard_sigmoid""#, kerasVersion: "3.15.1") == .hardSigmoid(.keras3))
+        #expect(try Self.oneConv(activation: #""hard_sigmoid""#, kerasVersion: "2.15.0") == .hardSigmoid(.tfKeras))
+        #expect(try Self.oneConv(activation: #""hard_sigmoid""#, kerasVersion: nil) == .hardSigmoid(.tfKeras))
+        #expect(try Self.oneConv(activation: #"{"class_name": "LeakyReLU", "config": {"negative_slope": 0.1}}"#, kerasVersion: "3.15.1")
+                == .leakyReLU(negativeSlope: 0.1))
+        do {
+            _ = try Self.oneConv(activation: #""mish""#, kerasVersion: nil)
+            Issue.record("mish was accepted")
+        } catch {
+            #expect("\(error)".contains("m.h5") && "\(error)".contains("conv") && "\(error)".contains("'mish' is not supported"), "\(error)")
+        }
+    }
+
     @Test func kerasNamesAndLabels() throws {
         #expect(Activation(kerasName: "swish") == .swish && Activation(kerasName: "silu") == .swish)
         #expect(Activation(kerasName: "gelu") == .gelu(approximate: false))
