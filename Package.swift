@@ -40,7 +40,8 @@ let package = Package(
 
         // ppgscope's own C: direct Conv1D kernels for AVX-512F, chosen at run time, and the CBLAS
         // loaded at run time (dlopen) once OpenBLAS's core type is chosen.
-        .target(name: "CKernels", linkerSettings: [.linkedLibrary("dl")]),
+        // Element-wise activations use glibc's vector math library (libmvec, part of libc6).
+        .target(name: "CKernels", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("mvec")]),
         // The one typed boundary to ppgscope's compute C: BLAS, the conv kernel, the second-core
         // worker, the work counter and the explicit process set-up. No other Swift module imports
         // CKernels, and no public API outside this module takes a C pointer.

@@ -64,7 +64,7 @@ public struct InspectionResult: Sendable {
     /// Per layer (same order as `layers`), `[windows × channels × bins]` when asked for, else empty.
     public var perWindowSpectra: [[Float]] = []
     /// DC against the reference frequency for the channels whose DC correlates most with it, in the
-    /// post-ReLU conv layer where that correlation is largest (sampled windows).
+    /// conv layer where that correlation is largest (sampled windows).
     public var dcScatter: DCScatter?
 }
 
@@ -190,7 +190,7 @@ public enum Inspection {
                          referenceBPM: refs, correlation: channels.map { l.dcHRCorrelation[$0] })
     }
 
-    /// The paper's choice: the last conv of each of the first two blocks (or the first two conv layers with a ReLU).
+    /// The paper's choice: the last conv of each of the first two blocks (or the first two conv layers).
     static func defaultFigureLayers(_ layers: [InspectedLayer]) -> [String] {
         var byBlock: [String: String] = [:], order: [String] = []
         for l in layers where LayerOperation.convolutionClasses.contains(l.className) {
@@ -212,13 +212,14 @@ public enum Inspection {
         }
     }
 
-    /// Reruns the model with the DC removed from (or kept alone in) the ReLU outputs of each block
-    /// and of all blocks; "none" reruns it unedited and must equal the plain estimates exactly.
+    /// Reruns the model with the DC removed from (or kept alone in) the activation outputs (ReLU or
+    /// any other activation but linear) of each block and of all blocks; "none" reruns it unedited
+    /// and must equal the plain estimates exactly.
     public static func runAblation(_ prepared: PreparedWindows, network: Network, reference: HeartRateSeries?,
                                    range: Range<Int>, plain: [WindowEstimate]) throws -> [AblationRow] {
         var blocks: [String: [String]] = [:], order: [String] = []
         for node in network.nodes {
-            guard node.operation.endsWithReLU, node.hasTimeAxis else { continue }
+            guard LayerInspector.activation(of: node) != nil, node.hasTimeAxis else { continue }
             let path = Network.layerPath(node.name)
             let block = path.contains("/") ? String(path.split(separator: "/")[0]) : path
             if blocks[block] == nil { order.append(block) }

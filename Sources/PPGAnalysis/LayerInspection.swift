@@ -13,13 +13,17 @@ public struct InspectedLayer: Sendable, Codable {
     public var samplingRateHz: Double
     public var timeSteps: Int
     public var channels: Int
-    /// For post-ReLU conv taps: the pre-activation tap, whose DC is what the convolution carries in.
+    /// For an activated layer (a conv with any activation but linear): the pre-activation tap, whose
+    /// DC is what the convolution carries in.
     public var preactivationTap: String?
+    /// The activation between `preactivationTap` and this tap, as labelled by `Activation.label`
+    /// (`relu`, `gelu`, `elu(alpha=0.5)`), nil for layers without one.
+    public var activation: String?
     /// Conv bias per channel (nil without bias or for other layers).
     public var bias: [Float]?
 
     public init(name: String, tapName: String, className: String, samplingRateHz: Double, timeSteps: Int, channels: Int,
-                preactivationTap: String? = nil, bias: [Float]? = nil) {
+                preactivationTap: String? = nil, activation: String? = nil, bias: [Float]? = nil) {
         self.name = name
         self.tapName = tapName
         self.className = className
@@ -27,6 +31,7 @@ public struct InspectedLayer: Sendable, Codable {
         self.timeSteps = timeSteps
         self.channels = channels
         self.preactivationTap = preactivationTap
+        self.activation = activation
         self.bias = bias
     }
 }
@@ -43,13 +48,17 @@ public struct LayerSummary: Sendable, Codable {
     public var dcDominantShare: Double
     /// Mean number of channels that are all zero on a window (kept out of the ratios above).
     public var deadChannelsPerWindow: Double
+    /// √(mean of x² over windows, time and channels): the layer's overall scale.
+    public var rootMeanSquare: Double
     /// Mean over windows and channels of the pre-activation DC: bias plus the kernel's response to
     /// the input's DC (nil for layers without a pre-activation).
     public var dcFromConvolution: Double?
     /// Mean of the conv bias over channels (the part of `dcFromConvolution` that does not depend on the input).
     public var meanBias: Double?
-    /// Mean over windows and channels of DC(post-ReLU) − DC(pre-activation): the DC the ReLU adds.
-    public var dcAddedByReLU: Double?
+    /// Mean over windows and channels of DC(activation output) − DC(pre-activation): the DC the
+    /// activation adds (nil for layers without one). For ReLU on A·cos it is A/π; `paper activations`
+    /// gives it for every activation against the amplitude.
+    public var dcAddedByActivation: Double?
     /// Frequency below which 99 % of the non-DC power lies (window-averaged, all channels), Hz.
     public var bandwidth99Hz: Double
     /// Mean over windows of the share of non-DC power within ±1 bin of k × HR, k = 1…K.
@@ -74,7 +83,7 @@ public final class LayerInspector: @unchecked Sendable {
         var amplitudeSum: [Double]         // [channels × bins]
         var powerSum: [Double]             // [bins], over channels
         var dcFractionSum = 0.0, dcToPeakSum = 0.0, dominant = 0, live = 0, dead = 0
-        var preDCSum = 0.0, reluDCSum = 0.0, prePairs = 0
+        var preDCSum = 0.0, activationDCSum = 0.0, prePairs = 0, sumSquares = 0.0
         var harmonicShareSum = 0.0, harmonicWindows = 0
         // Streaming correlation sums per channel: Σd, Σd², Σh, Σh², Σdh, n.
         var sd: [Double], sdd: [Double], sdh: [Double], sh: [Double], shh: [Double], n: [Double]
@@ -87,7 +96,8 @@ public final class LayerInspector: @unchecked Sendable {
             amplitudeSum = s.amplitudeSum
             powerSum = s.powerSum
             (dcFractionSum, dcToPeakSum, dominant, live, dead) = (s.counts[0], s.counts[1], Int(s.counts[2]), Int(s.counts[3]), Int(s.counts[4]))
-            (preDCSum, reluDCSum, prePairs, harmonicShareSum, harmonicWindows) = (s.counts[5], s.counts[6], Int(s.counts[7]), s.counts[8], Int(s.counts[9]))
+            (preDCSum, activationDCSum, prePairs, harmonicShareSum, harmonicWindows) = (s.counts[5], s.counts[6], Int(s.counts[7]), s.counts[8], Int(s.counts[9]))
+            sumSquares = s.counts[10]
             let r = s.correlationSums
             sd = Array(r[0..<c]); sdd = Array(r[c..<2 * c]); sdh = Array(r[2 * c..<3 * c])
             sh = Array(r[3 * c..<4 * c]); shh = Array(r[4 * c..<5 * c]); n = Array(r[5 * c..<6 * c])
@@ -126,8 +136,8 @@ public final class LayerInspector: @unchecked Sendable {
     public func perWindowSpectra(_ index: Int) -> [Float] { perWindow[index] }
 
     /// The layers of `network` worth a spectrum: every tap with a time axis (conv outputs, pooling,
-    /// attention, normalisation), each conv paired with its pre-activation. For pair models only the
-    /// current-window branch (the previous-window branch has the same layers) and the head.
+    /// attention, normalisation), each activated layer paired with its pre-activation. For pair models
+    /// only the current-window branch (the previous-window branch has the same layers) and the head.
     public static func layers(of network: Network, inputRateHz: Double) -> [InspectedLayer] {
         var result: [InspectedLayer] = []
         let skipped = Set(WindowPairSplit(network)?.previousBranchNodes ?? [])
@@ -135,22 +145,29 @@ public final class LayerInspector: @unchecked Sendable {
         for (i, node) in network.nodes.enumerated() where node.hasTimeAxis && node.outputShape[0] >= 2 && !skipped.contains(i) {
             if case .channelSlice = node.operation { continue }
             if case .identity = node.operation { continue }
-            var pre: String?, bias: [Float]?
-            if let activation = node.operation.activationFunction, node.operation.isConvolution {
-                pre = activation != .linear ? node.name + ".preact" : nil
-                bias = node.operation.bias
-                if let pre {
-                    // The pre-activation first: its spectrum is what the activation acts on.
-                    result.append(InspectedLayer(name: Network.layerPath(node.name) + ".preact", tapName: pre,
-                                                 className: "\(node.operation.className) pre-activation", samplingRateHz: inputRateHz / Double(node.timeStep),
-                                                 timeSteps: node.outputShape[0], channels: node.outputShape[1], bias: bias))
-                }
+            var bias: [Float]?
+            if node.operation.isConvolution { bias = node.operation.bias }
+            let activated = activation(of: node)
+            if let activated {
+                // The pre-activation first: its spectrum is what the activation acts on.
+                result.append(InspectedLayer(name: Network.layerPath(node.name) + ".preact", tapName: activated.preactivationTap,
+                                             className: "\(node.operation.className) pre-activation", samplingRateHz: inputRateHz / Double(node.timeStep),
+                                             timeSteps: node.outputShape[0], channels: node.outputShape[1], bias: bias))
             }
             result.append(InspectedLayer(name: Network.layerPath(node.name), tapName: node.name, className: node.operation.className,
                                          samplingRateHz: inputRateHz / Double(node.timeStep), timeSteps: node.outputShape[0],
-                                         channels: node.outputShape[1], preactivationTap: pre, bias: bias))
+                                         channels: node.outputShape[1], preactivationTap: activated?.preactivationTap,
+                                         activation: activated?.activation.label, bias: bias))
         }
         return result
+    }
+
+    /// The activation a node applies last and the tap holding its input, for nodes whose activation
+    /// does something (not linear): a convolution's (Conv1D, DepthwiseConv1D, SeparableConv1D) fused
+    /// activation, on `<name>.preact`.
+    public static func activation(of node: NetworkNode) -> (activation: Activation, preactivationTap: String)? {
+        guard node.operation.isConvolution, let activation = node.operation.activationFunction, activation != .linear else { return nil }
+        return (activation, node.name + ".preact")
     }
 
     /// The tap names the forward pass must keep for `layers`.
@@ -209,6 +226,7 @@ public final class LayerInspector: @unchecked Sendable {
                     }
                     if keepPerWindow { perWindow[li].append(contentsOf: amplitudes.map { Float($0 * shown) }) }
                     let signedDC = sum / Double(t), meanSquare = sumSquares / Double(t), dc = amplitudes[0]
+                    a.sumSquares += sumSquares
                     if sumSquares == 0 {
                         a.dead += 1
                     } else {
@@ -220,7 +238,7 @@ public final class LayerInspector: @unchecked Sendable {
                     if pre != nil {
                         let preDC = preSum / Double(t)
                         a.preDCSum += preDC
-                        a.reluDCSum += signedDC - preDC
+                        a.activationDCSum += signedDC - preDC
                         a.prePairs += 1
                     }
                     if sampled[w] { dcSamples[li].append(Float(signedDC)) }
@@ -250,7 +268,7 @@ public final class LayerInspector: @unchecked Sendable {
         acc.map { a in
             LayerSums(windows: windows, amplitudeSum: a.amplitudeSum, powerSum: a.powerSum,
                       counts: [a.dcFractionSum, a.dcToPeakSum, Double(a.dominant), Double(a.live), Double(a.dead),
-                               a.preDCSum, a.reluDCSum, Double(a.prePairs), a.harmonicShareSum, Double(a.harmonicWindows)],
+                               a.preDCSum, a.activationDCSum, Double(a.prePairs), a.harmonicShareSum, Double(a.harmonicWindows), a.sumSquares],
                       correlationSums: a.sd + a.sdd + a.sdh + a.sh + a.shh + a.n)
         }
     }
@@ -280,9 +298,10 @@ public final class LayerInspector: @unchecked Sendable {
                 layer: layer, windows: windows,
                 dcPowerFraction: a.dcFractionSum / live, dcToLargestNonDC: a.dcToPeakSum / live,
                 dcDominantShare: Double(a.dominant) / live, deadChannelsPerWindow: Double(a.dead) / w,
+                rootMeanSquare: (a.sumSquares / Double(max(windows * layer.timeSteps * layer.channels, 1))).squareRoot(),
                 dcFromConvolution: a.prePairs > 0 ? a.preDCSum / Double(a.prePairs) : nil,
                 meanBias: layer.bias.map { Double($0.reduce(0, +)) / Double($0.count) },
-                dcAddedByReLU: a.prePairs > 0 ? a.reluDCSum / Double(a.prePairs) : nil,
+                dcAddedByActivation: a.prePairs > 0 ? a.activationDCSum / Double(a.prePairs) : nil,
                 bandwidth99Hz: bandwidth,
                 harmonicShare: a.harmonicWindows > 0 ? a.harmonicShareSum / Double(a.harmonicWindows) : .nan,
                 dcHRCorrelation: correlation,
@@ -304,9 +323,12 @@ public struct LayerSums: Sendable, Equatable {
     public var amplitudeSum: [Double]
     /// Σ power per bin over channels and windows, `[bins]`.
     public var powerSum: [Double]
-    /// Σ DC power fraction, Σ DC/peak, DC-dominant pairs, live pairs, dead pairs, Σ pre-activation
-    /// DC, Σ DC added by the ReLU, pre-activation pairs, Σ harmonic share, windows with a harmonic share.
+    /// `countsLength` sums: Σ DC power fraction, Σ DC/peak, DC-dominant pairs, live pairs, dead
+    /// pairs, Σ pre-activation DC, Σ DC added by the activation, pre-activation pairs, Σ harmonic
+    /// share, windows with a harmonic share, Σ x² over every sample.
     public var counts: [Double]
+    /// The number of `counts`.
+    public static let countsLength = 11
     /// Per channel, six blocks of `[channels]`: Σd, Σd², Σdh, Σh, Σh², n (d: the channel's DC, h: reference BPM).
     public var correlationSums: [Double]
 

@@ -42,7 +42,7 @@ public struct CohortSummary: Codable {
         public var dcDominantShare: Double
         public var deadChannelsPerWindow: Double
         public var dcFromConvolution: Double?
-        public var dcAddedByReLU: Double?
+        public var dcAddedByActivation: Double?
         public var bandwidth99Hz: Double
         public var harmonicShare: Double
         public var maxAbsDCHRCorrelation: Double
@@ -131,7 +131,7 @@ public enum CohortReport {
                 CohortSummary.Layer(name: l.layer.name, className: l.layer.className, samplingRateHz: l.layer.samplingRateHz, windows: l.windows,
                                     dcPowerFraction: l.dcPowerFraction, dcToLargestNonDC: l.dcToLargestNonDC, dcDominantShare: l.dcDominantShare,
                                     deadChannelsPerWindow: l.deadChannelsPerWindow, dcFromConvolution: l.dcFromConvolution,
-                                    dcAddedByReLU: l.dcAddedByReLU, bandwidth99Hz: l.bandwidth99Hz, harmonicShare: l.harmonicShare,
+                                    dcAddedByActivation: l.dcAddedByActivation, bandwidth99Hz: l.bandwidth99Hz, harmonicShare: l.harmonicShare,
                                     maxAbsDCHRCorrelation: InspectionReport.maxAbs(l.dcHRCorrelation))
             },
             summation: "float64 running sums per recording (window order), combined over recordings sorted by key")

@@ -246,7 +246,7 @@ extension CohortRecordingResult {
 
 /// `layer_sums.h5`: one recording's per-layer running sums (float64), which a cohort adds up.
 /// Root attribute `layers_json` (the layers' identities as JSON); per layer `layers/<index>/` with
-/// `amplitude_sum` [channels, bins], `power_sum` [bins], `counts` [10], `correlation_sums`
+/// `amplitude_sum` [channels, bins], `power_sum` [bins], `counts` [11], `correlation_sums`
 /// [6, channels] and the attribute `windows`.
 public enum LayerSumsFile {
     public static func write(layers: [InspectedLayer], sums: [LayerSums], to path: String) throws {
@@ -278,8 +278,12 @@ public enum LayerSumsFile {
         catch { throw PPGScopeError(file: path, object: "layers_json", "\(error)") }
         let sums = try layers.indices.map { i -> LayerSums in
             let g = "layers/\(i)"
+            let counts = try file.readDoubles(g + "/counts").values
+            guard counts.count == LayerSums.countsLength else {
+                throw PPGScopeError(file: path, object: g + "/counts", "holds \(counts.count) sums, expected \(LayerSums.countsLength): written by another ppgscope version")
+            }
             return LayerSums(windows: Int(try file.doubleAttribute(g, "windows")), amplitudeSum: try file.readDoubles(g + "/amplitude_sum").values,
-                             powerSum: try file.readDoubles(g + "/power_sum").values, counts: try file.readDoubles(g + "/counts").values,
+                             powerSum: try file.readDoubles(g + "/power_sum").values, counts: counts,
                              correlationSums: try file.readDoubles(g + "/correlation_sums").values)
         }
         return (layers, sums)

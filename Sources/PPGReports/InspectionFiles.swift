@@ -72,9 +72,11 @@ public enum InspectionFiles {
             [l.layer.name, String(format: "%g", l.layer.samplingRateHz), String(format: "%.3f", l.dcPowerFraction),
              String(format: "%.2f", l.dcToLargestNonDC), String(format: "%.0f", 100 * l.dcDominantShare),
              String(format: "%.1f", l.deadChannelsPerWindow), String(format: "%.2f", l.bandwidth99Hz),
-             String(format: "%.2f", l.harmonicShare), String(format: "%.2f", InspectionReport.maxAbs(l.dcHRCorrelation))]
+             String(format: "%.2f", l.harmonicShare), String(format: "%.2f", InspectionReport.maxAbs(l.dcHRCorrelation)),
+             l.dcAddedByActivation.map { String(format: "%.3f", $0) + " (" + (l.layer.activation ?? "") + ")" } ?? "—"]
         }
-        var lines = textTable(header: ["layer", "Hz", "DC power", "DC/peak", "DC-max %", "dead", "BW99 Hz", "harmonic", "max |r(DC,HR)|"], rows: rows)
+        var lines = textTable(header: ["layer", "Hz", "DC power", "DC/peak", "DC-max %", "dead", "BW99 Hz", "harmonic", "max |r(DC,HR)|",
+                                       "DC added by the activation"], rows: rows)
         if !r.ablation.isEmpty {
             lines.append("")
             lines += textTable(header: ["ablation", "MAE", "mean |ΔHR|"], rows: r.ablation.map {

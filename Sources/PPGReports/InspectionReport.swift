@@ -6,9 +6,10 @@ public enum InspectionReport {
     /// summary.json: per-layer metrics (no spectra: those go to spectra.h5), HR metrics, ablation.
     public static func summaryJSON(_ r: InspectionResult, recording: String, model: String, filter: String) throws -> String {
         struct Layer: Encodable {
-            var name: String, tap: String, className: String, samplingRateHz: Double, timeSteps: Int, channels: Int
+            var name: String, tap: String, className: String, activation: String?, samplingRateHz: Double, timeSteps: Int, channels: Int
             var dcPowerFraction: Double, dcToLargestNonDC: Double, dcDominantShare: Double, deadChannelsPerWindow: Double
-            var dcFromConvolution: Double?, meanBias: Double?, dcAddedByReLU: Double?
+            var rootMeanSquare: Double
+            var dcFromConvolution: Double?, meanBias: Double?, dcAddedByActivation: Double?
             var bandwidth99Hz: Double, bandwidth99BPM: Double, harmonicShare: Double
             var dcHRCorrelation: [Double], strongestDCHRChannels: [Int]
         }
@@ -20,11 +21,12 @@ public enum InspectionReport {
             var ablation: [AblationRow]
         }
         let layers = r.layers.map { l in
-            Layer(name: l.layer.name, tap: l.layer.tapName, className: l.layer.className, samplingRateHz: l.layer.samplingRateHz,
+            Layer(name: l.layer.name, tap: l.layer.tapName, className: l.layer.className, activation: l.layer.activation,
+                  samplingRateHz: l.layer.samplingRateHz,
                   timeSteps: l.layer.timeSteps, channels: l.layer.channels, dcPowerFraction: l.dcPowerFraction,
                   dcToLargestNonDC: l.dcToLargestNonDC, dcDominantShare: l.dcDominantShare,
-                  deadChannelsPerWindow: l.deadChannelsPerWindow, dcFromConvolution: l.dcFromConvolution, meanBias: l.meanBias,
-                  dcAddedByReLU: l.dcAddedByReLU, bandwidth99Hz: l.bandwidth99Hz, bandwidth99BPM: l.bandwidth99Hz * 60,
+                  deadChannelsPerWindow: l.deadChannelsPerWindow, rootMeanSquare: l.rootMeanSquare, dcFromConvolution: l.dcFromConvolution, meanBias: l.meanBias,
+                  dcAddedByActivation: l.dcAddedByActivation, bandwidth99Hz: l.bandwidth99Hz, bandwidth99BPM: l.bandwidth99Hz * 60,
                   harmonicShare: l.harmonicShare, dcHRCorrelation: l.dcHRCorrelation, strongestDCHRChannels: strongest(l, 8))
         }
         let hasReference = r.estimates.contains { $0.referenceBPM != nil }
@@ -60,7 +62,7 @@ public enum InspectionReport {
             let grid = PlotGrid(title: "\(fig.layer) (\(format(fig.samplingRateHz)) Hz), window \(r.figureWindow): activation (solid) vs input (dashed) spectra",
                                 panels: panels, columns: 4)
             figures.append(ReportFigure(fileName: "fig3_\(index + 1)_\(safe(fig.layer)).svg",
-                                        caption: "Fig. 3 view of \(modelName): amplitude spectra of the first \(fig.channels.count) channels of \(fig.layer) on window \(r.figureWindow), each normalised by its standard deviation (solid), with the model input's spectrum dashed and the heart rate marked\(refHR == nil ? " (input's dominant frequency)" : ""). ReLU adds a DC and harmonics of the HR; pooling limits the band.",
+                                        caption: "Fig. 3 view of \(modelName): amplitude spectra of the first \(fig.channels.count) channels of \(fig.layer) on window \(r.figureWindow), each normalised by its standard deviation (solid), with the model input's spectrum dashed and the heart rate marked\(refHR == nil ? " (input's dominant frequency)" : ""). The activation (ReLU in the paper) adds a DC and harmonics of the HR; pooling limits the band.",
                                         svg: grid.svg(panelWidth: 300, panelHeight: 190)))
         }
         // (b) Layer-by-layer map: channels × frequency, window-averaged, each channel scaled to its peak.
@@ -97,6 +99,27 @@ public enum InspectionReport {
                                                   groups: [("DC power fraction", r.layers.map(\.dcPowerFraction)),
                                                            ("share with DC the largest component", r.layers.map(\.dcDominantShare))],
                                                   yRange: 0...1).svg(width: 980, height: 460)))
+        // Where the DC of each activated layer comes from: the convolution, and the activation, in
+        // units of the pre-activation's RMS (layers' scales differ by orders of magnitude).
+        let activated = r.layers.compactMap { l -> (LayerSummary, Double)? in
+            guard l.dcAddedByActivation != nil, let pre = r.layers.first(where: { $0.layer.tapName == l.layer.preactivationTap }),
+                  pre.rootMeanSquare > 0 else { return nil }
+            return (l, pre.rootMeanSquare)
+        }
+        if !activated.isEmpty {
+            let fromConvolution = activated.map { ($0.0.dcFromConvolution ?? .nan) / $0.1 }
+            let added = activated.map { ($0.0.dcAddedByActivation ?? .nan) / $0.1 }
+            let shown = (fromConvolution + added).filter(\.isFinite)
+            // Headroom above the bars for the legend.
+            let range = 1.1 * min(0, shown.min() ?? 0)...max(1.35 * max(0, shown.max() ?? 0), 0.1)
+            figures.append(ReportFigure(fileName: "dc_added_by_activation.svg",
+                                        caption: "Where each activated layer's DC comes from (mean over windows and channels, divided by the pre-activation's RMS): the DC its pre-activation already has (the convolution's bias and its response to the input's DC), and the DC added by the activation, DC(output) − DC(pre-activation). ReLU on a zero-mean cosine adds √2/π ≈ 0.45 of its RMS; `ppgscope paper activations` gives every activation's DC against the amplitude.",
+                                        svg: BarChart(title: "DC added by the activation, per layer (÷ pre-activation RMS)", yLabel: "mean DC / RMS of the pre-activation",
+                                                      categories: activated.map { "\($0.0.layer.name) (\($0.0.layer.activation ?? ""))" },
+                                                      groups: [("DC from the convolution (pre-activation)", fromConvolution),
+                                                               ("DC added by the activation", added)], yRange: range)
+                                            .svg(width: 980, height: 460)))
+        }
         // (d) DC vs HR for the strongest channels.
         if let scatter = r.dcScatter {
             let hasReference = r.estimates.contains { $0.referenceBPM != nil }
@@ -138,7 +161,7 @@ public enum InspectionReport {
         // Ablation.
         if !r.ablation.isEmpty {
             figures.append(ReportFigure(fileName: "dc_ablation.svg",
-                                        caption: "DC ablation: MAE of the model when the DC of every ReLU channel of a block (or all blocks) is removed, or kept alone. 'none' is the unedited model.",
+                                        caption: "DC ablation: MAE of the model when the DC of every activated channel (after a ReLU or any other activation but linear) of a block (or all blocks) is removed, or kept alone. 'none' is the unedited model.",
                                         svg: BarChart(title: "DC ablation", yLabel: "MAE (BPM)", categories: r.ablation.map(\.variant),
                                                       groups: [("MAE", r.ablation.map { $0.mae ?? .nan }),
                                                                ("mean |ΔHR| vs unedited", r.ablation.map(\.meanAbsoluteChangeBPM))]).svg(width: 980, height: 460)))

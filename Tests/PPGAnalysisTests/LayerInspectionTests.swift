@@ -1,6 +1,6 @@
 import Foundation
 import PPGAnalysis
-import PPGNetwork
+@testable import PPGNetwork
 import PPGSignals
 import Testing
 
@@ -35,10 +35,43 @@ import Testing
         #expect(s.deadChannelsPerWindow == 1)
         // Pre-activation DC: 0 (cosine), −1, 0.7 → mean −0.1; the ReLU adds A/π to channel 0 and +1 to channel 1.
         #expect(abs(s.dcFromConvolution! - (-0.3 / 3)) < 1e-5)
-        #expect(abs(s.dcAddedByReLU! - (2 / Double.pi + 1) / 3) < 1e-4)
+        #expect(abs(s.dcAddedByActivation! - (2 / Double.pi + 1) / 3) < 1e-4)
         #expect(abs(s.meanBias! - 0.8 / 3) < 1e-6)
+        // Mean square over channels: relu(2 cos) has A²/4 = 1, the dead channel 0, the constant 0.49.
+        #expect(abs(s.rootMeanSquare - (1.49 / 3).squareRoot()) < 1e-5)
         // relu(A cos) has power only at DC and even harmonics of 2 Hz (plus the fundamental): all within k × HR.
         #expect(s.harmonicShare > 0.99)
+    }
+
+    /// Any activation but linear gets its pre-activation tapped and its DC measured; the DC GELU adds
+    /// to a cosine of amplitude 1 is its Fourier c₀, 0.177355733164698 (scipy's quad; `paper activations`).
+    @Test func everyActivatedConvIsPairedWithItsPreactivationAndGELUsDCIsMeasured() throws {
+        func conv(_ activation: Activation, _ cin: Int) -> LayerOperation {
+            .conv1D(Conv1DLayer(kernel: [Float](repeating: 0.1, count: cin), bias: [0], kernelSize: 1, inChannels: cin,
+                                outChannels: 1, padding: .valid, activation: activation))
+        }
+        let ops: [LayerOperation] = [conv(.gelu(approximate: false), 1), conv(.linear, 1), conv(.elu(alpha: 0.5), 1), conv(.relu, 1)]
+        let nodes = ops.enumerated().map { i, op in
+            NetworkNode(name: "c\(i)", operation: op, inputs: [i], output: i + 1, outputShape: [64, 1], timeStep: 1, receptiveField: 1)
+        }
+        let network = Network(inputShape: [64, 1], nodes: nodes, outputSlot: 4, slotShapes: Array(repeating: [64, 1], count: 5), name: "chain")
+        let layers = LayerInspector.layers(of: network, inputRateHz: 32)
+        #expect(layers.map(\.name) == ["c0.preact", "c0", "c1", "c2.preact", "c2", "c3.preact", "c3"])
+        #expect(layers.map(\.activation) == [nil, "gelu", nil, nil, "elu(alpha=0.5)", nil, "relu"])
+        #expect(layers.map(\.preactivationTap) == [nil, "c0.preact", nil, nil, "c2.preact", nil, "c3.preact"])
+        #expect(layers[0].className == "Conv1D pre-activation")
+
+        let time = 1024
+        let pre = (0..<time).map { Float(cos(2 * Double.pi * Double(8 * $0) / Double(time))) }
+        let gelu = Activation.gelu(approximate: false)
+        let layer = InspectedLayer(name: "g", tapName: "g", className: "Conv1D", samplingRateHz: 32, timeSteps: time, channels: 1,
+                                   preactivationTap: "g.preact", activation: gelu.label)
+        let inspector = LayerInspector(layers: [layer])
+        inspector.add(taps: ["g": Tensor(shape: [1, time, 1], values: pre.map(gelu.apply)), "g.preact": Tensor(shape: [1, time, 1], values: pre)],
+                      count: 1, referenceBPM: [nil])
+        let s = try #require(inspector.summaries().first)
+        #expect(abs(s.dcAddedByActivation! - 0.17735573316469827) < 1e-6, "\(s.dcAddedByActivation!)")
+        #expect(abs(s.dcFromConvolution!) < 1e-6)
     }
 
     @Test func dcCorrelationFollowsAChannelWhoseDCTracksTheHeartRate() throws {

@@ -68,7 +68,8 @@ import Testing
                              "--windows", "0:24", "--out", dir + "/report"])
         #expect(r.status == 0, "\(r.stderr)")
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: dir + "/report"))
-        for f in ["summary.json", "spectra.h5", "index.html", "layer_map.svg", "dc_prominence.svg", "spectrogram.svg", "dc_ablation.svg"] {
+        for f in ["summary.json", "spectra.h5", "index.html", "layer_map.svg", "dc_prominence.svg", "spectrogram.svg", "dc_ablation.svg",
+                  "dc_added_by_activation.svg"] {
             #expect(files.contains(f), "\(f) missing")
         }
         #expect(files.contains { $0.hasPrefix("fig3_") })
@@ -77,5 +78,8 @@ import Testing
         let layers = summary?["layers"] as? [[String: Any]] ?? []
         #expect(layers.count == 23, "12 block layers, 9 conv pre-activations, attention and normalisation")
         #expect(layers.first?["samplingRateHz"] as? Double == 32 && layers.last?["samplingRateHz"] as? Double == 2)
+        let activated = layers.filter { $0["dcAddedByActivation"] is Double }
+        #expect(activated.count == 9 && activated.allSatisfy { $0["activation"] as? String == "relu" }, "the 9 ReLU convs")
+        #expect(r.stdout.contains("DC added by the activation"))
     }
 }
