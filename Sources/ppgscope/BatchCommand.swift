@@ -138,7 +138,7 @@ struct CohortProvenance: Codable {
     /// gethostname(2): no name lookup (Foundation's `hostName` resolves the name, which can take a while).
     var host: String = {
         var name = [CChar](repeating: 0, count: 256)
-        return gethostname(&name, name.count) == 0 ? String(cString: name) : "?"
+        return gethostname(&name, name.count) == 0 ? Self.text(name) : "?"
     }()
     var started: String
     var finished: String
@@ -155,7 +155,12 @@ struct CohortProvenance: Codable {
         gmtime_r(&seconds, &parts)
         var buffer = [CChar](repeating: 0, count: 32)
         strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
-        return String(cString: buffer)
+        return text(buffer)
+    }
+
+    /// A NUL-terminated C string in `buffer` (all of it when there is no NUL).
+    static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     init(started: Date, jobs: Int, shard: String?, mergedFrom: [String]? = nil) {
