@@ -84,7 +84,7 @@ extension Network {
                 node = nodes[index]
             }
             let operation = node.operation
-            let x = slots[node.inputs[0]]!
+            var x = slots[node.inputs[0]]!
             let inShape = shape(of: node.inputs[0])
             let keepPre = operation.hasPreactivation && selection.contains(node.name + ".preact")
             var preactivation: [Float]?
@@ -124,7 +124,10 @@ extension Network {
             case .timeAxis(let layer):
                 y = layer.forward(x, windows: n, length: inShape[0], channels: inShape[1])
             case .activation(let layer):
+                // In place: when this is the input's last reader (and no tap holds it), its buffer is overwritten.
+                if lastUse[node.inputs[0]] == position { slots[node.inputs[0]] = nil }
                 y = x
+                x = []
                 layer.apply(to: &y, shape: inShape)
             case .recurrent(let layer):
                 y = layer.forward(x, windows: n, length: inShape[0])

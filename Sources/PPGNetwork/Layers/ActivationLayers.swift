@@ -1,4 +1,5 @@
 import Foundation
+import PPGCompute
 import PPGSignals
 
 /// The activation layers: `Activation(name)`, and the parametrised ReLU, LeakyReLU, ELU and PReLU.
@@ -79,6 +80,29 @@ extension ActivationLayer {
         switch self {
         case .function(let f):
             f.applyInPlace(&x)
+            return
+        case .relu(let maxValue, let slope, let threshold):
+            if LayerKernels.relu(&x, maxValue: maxValue, negativeSlope: slope, threshold: threshold) { return }
+        case .leakyReLU(let slope):
+            if LayerKernels.leakyReLU(&x, slope: slope) { return }
+        case .elu(let alpha):
+            if VectorActivation.apply(.elu, &x, a: alpha) { return }
+        case .prelu(let alpha, let alphaShape):
+            // [time, channels] or [features] (one row), alpha 1 on the shared axes.
+            let (rows, channels) = shape.count == 2 ? (shape[0], shape[1]) : (1, shape.last ?? 1)
+            let (alphaRows, alphaChannels) = alphaShape.count == 2 ? (alphaShape[0], alphaShape[1]) : (1, alphaShape.last ?? 1)
+            if shape.count <= 2, LayerKernels.prelu(&x, rows: rows, channels: channels, alpha: alpha,
+                                                    alphaRows: alphaRows, alphaChannels: alphaChannels) { return }
+        }
+        applyPlain(to: &x, shape: shape)
+    }
+
+    /// `apply` element by element: the kernels' reference, and their stand-in without AVX-512F
+    /// (ELU's exponential in Float64 here, libmvec's expm1f in the kernel).
+    func applyPlain(to x: inout [Float], shape: [Int]) {
+        switch self {
+        case .function(let f):
+            for i in x.indices { x[i] = f.apply(x[i]) }
         case .relu(let maxValue, let slope, let threshold):
             for i in x.indices {
                 let v = x[i]

@@ -1,3 +1,4 @@
+import PPGCompute
 import PPGSignals
 
 /// DepthwiseConv1D: each input channel c convolved with its own `depthMultiplier` kernels,
@@ -66,6 +67,19 @@ extension DepthwiseConv1DLayer {
     /// with `keepPreactivation` also the output before the activation.
     func forward(_ input: [Float], windows: Int, length: Int, keepPreactivation: Bool) -> (output: [Float], preactivation: [Float]?) {
         let g = geometry
+        let grid = LayerKernels.TimeWindow(windows: windows, length: length, channels: inChannels, outLength: g.outputLength(length),
+                                           size: kernelSize, stride: stride, dilation: dilation, left: g.pads(length: length).left)
+        var y = LayerKernels.depthwise(input, kernel: kernel, bias: bias, multiplier: depthMultiplier, grid)
+            ?? forwardPlain(input, windows: windows, length: length)
+        let pre = keepPreactivation ? y : nil
+        activation.applyInPlace(&y)
+        return (y, pre)
+    }
+
+    /// The convolution before the activation, as a plain loop: the kernel's reference, and its
+    /// stand-in without AVX-512F.
+    func forwardPlain(_ input: [Float], windows: Int, length: Int) -> [Float] {
+        let g = geometry
         let outLength = g.outputLength(length), left = g.pads(length: length).left
         let cin = inChannels, m = depthMultiplier, cout = outChannels
         var y = [Float](repeating: 0, count: windows * outLength * cout)
@@ -91,9 +105,7 @@ extension DepthwiseConv1DLayer {
                 }
             }
         }
-        let pre = keepPreactivation ? y : nil
-        activation.applyInPlace(&y)
-        return (y, pre)
+        return y
     }
 }
 

@@ -1,3 +1,4 @@
+import PPGCompute
 import PPGSignals
 
 /// AveragePooling1D over time; `same` padding averages only the samples inside the signal (as TF).
@@ -44,6 +45,16 @@ extension AveragePoolingLayer {
     /// Average pooling over time, `[windows, length, channels]` → `[windows, outLength, channels]`;
     /// `same` averages only the in-signal samples.
     func forward(_ input: [Float], windows: Int, length: Int, channels: Int) -> [Float] {
+        let layer = self
+        let outLength = layer.outputLength(length)
+        let left = layer.leftPad(length)
+        let grid = LayerKernels.TimeWindow(windows: windows, length: length, channels: channels, outLength: outLength,
+                                           size: poolSize, stride: stride, left: left)
+        return LayerKernels.pool(input, grid, maximum: false) ?? forwardPlain(input, windows: windows, length: length, channels: channels)
+    }
+
+    /// `forward` as a plain loop (the kernel's reference, and its stand-in without AVX-512F).
+    func forwardPlain(_ input: [Float], windows: Int, length: Int, channels: Int) -> [Float] {
         let layer = self
         let outLength = layer.outputLength(length)
         let left = layer.leftPad(length)
@@ -103,6 +114,15 @@ extension MaxPoolingLayer {
     func forward(_ input: [Float], windows: Int, length: Int, channels: Int) -> [Float] {
         let grid = window
         let outLength = grid.outputLength(length), left = grid.leftPad(length)
+        let pools = LayerKernels.TimeWindow(windows: windows, length: length, channels: channels, outLength: outLength,
+                                            size: poolSize, stride: stride, left: left)
+        return LayerKernels.pool(input, pools, maximum: true) ?? forwardPlain(input, windows: windows, length: length, channels: channels)
+    }
+
+    /// `forward` as a plain loop (the kernel's reference, and its stand-in without AVX-512F).
+    func forwardPlain(_ input: [Float], windows: Int, length: Int, channels: Int) -> [Float] {
+        let grid = window
+        let outLength = grid.outputLength(length), left = grid.leftPad(length)
         var y = [Float](repeating: 0, count: windows * outLength * channels)
         for n in 0..<windows {
             for t in 0..<outLength {
@@ -144,6 +164,12 @@ extension GlobalPoolingLayer {
     /// `[windows, length, channels]` → `[windows, channels]` (the same values for `[windows, 1, channels]`);
     /// the average is summed in Float64.
     func forward(_ input: [Float], windows: Int, length: Int, channels: Int) -> [Float] {
+        LayerKernels.globalPool(input, windows: windows, length: length, channels: channels, maximum: kind == .max)
+            ?? forwardPlain(input, windows: windows, length: length, channels: channels)
+    }
+
+    /// `forward` as a plain loop (the kernel's reference, and its stand-in without AVX-512F).
+    func forwardPlain(_ input: [Float], windows: Int, length: Int, channels: Int) -> [Float] {
         var y = [Float](repeating: 0, count: windows * channels)
         for n in 0..<windows {
             for c in 0..<channels {

@@ -1,0 +1,241 @@
+// Pooling, depthwise convolution and activation layers, 16 channels at a time (see ppgscope_layers.h).
+#include "ppgscope_layers.h"
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#include <stdlib.h>
+
+#define PPG_AVX512 __attribute__((target("avx512f")))
+
+static int available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+}
+
+// Lanes [c, c + 16) of a row of `channels`, the last block masked.
+static inline __mmask16 lanes(long c, long channels) {
+    long n = channels - c;
+    return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1);
+}
+
+// max(m, v) that takes v when v is NaN (and keeps a NaN already in m, since v > NaN is false).
+static inline PPG_AVX512 __m512 max_keeping_nan(__m512 m, __m512 v) {
+    __mmask16 take = _mm512_cmp_ps_mask(v, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+    return _mm512_mask_blend_ps(take, m, v);
+}
+
+static PPG_AVX512 void pool_max(const float *x, float *y, long windows, long length, long channels, long outLength,
+                                long pool, long stride, long left) {
+    for (long n = 0; n < windows; n++) {
+        const float *xw = x + n * length * channels;
+        for (long t = 0; t < outLength; t++) {
+            long start = t * stride - left, end = start + pool;
+            if (start < 0) start = 0;
+            if (end > length) end = length;
+            if (end <= start) end = start + 1;
+            float *out = y + (n * outLength + t) * channels;
+            for (long c = 0; c < channels; c += 16) {
+                __mmask16 k = lanes(c, channels);
+                __m512 m = _mm512_maskz_loadu_ps(k, xw + start * channels + c);
+                for (long s = start + 1; s < end; s++) m = max_keeping_nan(m, _mm512_maskz_loadu_ps(k, xw + s * channels + c));
+                _mm512_mask_storeu_ps(out + c, k, m);
+            }
+        }
+    }
+}
+
+static PPG_AVX512 void pool_average(const float *x, float *y, long windows, long length, long channels, long outLength,
+                                    long pool, long stride, long left) {
+    for (long n = 0; n < windows; n++) {
+        const float *xw = x + n * length * channels;
+        for (long t = 0; t < outLength; t++) {
+            long start = t * stride - left, end = start + pool;
+            if (start < 0) start = 0;
+            if (end > length) end = length;
+            float *out = y + (n * outLength + t) * channels;
+            const __m512 scale = _mm512_set1_ps(1.0f / (float)(end - start));
+            for (long c = 0; c < channels; c += 16) {
+                __mmask16 k = lanes(c, channels);
+                __m512 sum = _mm512_setzero_ps();
+                for (long s = start; s < end; s++) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(k, xw + s * channels + c));
+                _mm512_mask_storeu_ps(out + c, k, _mm512_mul_ps(sum, scale));
+            }
+        }
+    }
+}
+
+static PPG_AVX512 void global_max(const float *x, float *y, long windows, long length, long channels) {
+    for (long n = 0; n < windows; n++) {
+        const float *xw = x + n * length * channels;
+        for (long c = 0; c < channels; c += 16) {
+            __mmask16 k = lanes(c, channels);
+            __m512 m = _mm512_maskz_loadu_ps(k, xw + c);
+            for (long t = 1; t < length; t++) m = max_keeping_nan(m, _mm512_maskz_loadu_ps(k, xw + t * channels + c));
+            _mm512_mask_storeu_ps(y + n * channels + c, k, m);
+        }
+    }
+}
+
+static PPG_AVX512 void global_average(const float *x, float *y, long windows, long length, long channels) {
+    const __m512d count = _mm512_set1_pd((double)length);
+    for (long n = 0; n < windows; n++) {
+        const float *xw = x + n * length * channels;
+        for (long c = 0; c < channels; c += 16) {
+            __mmask16 k = lanes(c, channels);
+            __m512d a = _mm512_setzero_pd(), b = _mm512_setzero_pd();
+            for (long t = 0; t < length; t++) {
+                __m512 v = _mm512_maskz_loadu_ps(k, xw + t * channels + c);
+                a = _mm512_add_pd(a, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+                b = _mm512_add_pd(b, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
+            }
+            __m256 lo = _mm512_cvtpd_ps(_mm512_div_pd(a, count)), hi = _mm512_cvtpd_ps(_mm512_div_pd(b, count));
+            __m512d both = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(lo)), _mm256_castps_pd(hi), 1);
+            _mm512_mask_storeu_ps(y + n * channels + c, k, _mm512_castpd_ps(both));
+        }
+    }
+}
+
+static PPG_AVX512 void depthwise(const float *x, const float *w, const float *bias, float *y, long windows, long length,
+                                 long channels, long multiplier, long outLength, long kernelSize, long stride,
+                                 long dilation, long left) {
+    const long outChannels = channels * multiplier;
+    for (long o = 0; o < outChannels; o += 16) {
+        // Output lanes o + l read input channel (o + l) / multiplier: 16 input lanes from `first`
+        // spread by a permutation.
+        const __mmask16 k = lanes(o, outChannels);
+        const long first = o / multiplier;
+        const __mmask16 in = lanes(first, channels);
+        int spread[16];
+        for (int l = 0; l < 16; l++) spread[l] = (int)((o + l) / multiplier - first) & 15;
+        const __m512i permutation = _mm512_loadu_si512(spread);
+        const __m512 b = bias ? _mm512_maskz_loadu_ps(k, bias + o) : _mm512_setzero_ps();
+        for (long n = 0; n < windows; n++) {
+            const float *xw = x + n * length * channels + first;
+            float *yw = y + n * outLength * outChannels + o;
+            for (long t = 0; t < outLength; t++) {
+                __m512 acc = b;
+                for (long j = 0; j < kernelSize; j++) {
+                    long s = t * stride + j * dilation - left;
+                    if (s < 0 || s >= length) continue;
+                    __m512 v = _mm512_maskz_loadu_ps(in, xw + s * channels);
+                    if (multiplier > 1) v = _mm512_permutexvar_ps(permutation, v);
+                    acc = _mm512_add_ps(acc, _mm512_mul_ps(v, _mm512_maskz_loadu_ps(k, w + j * outChannels + o)));
+                }
+                _mm512_mask_storeu_ps(yw + t * outChannels, k, acc);
+            }
+        }
+    }
+}
+
+static PPG_AVX512 void relu_options(float *x, long n, int hasMax, float maxValue, float slope, float threshold) {
+    const __m512 zero = _mm512_setzero_ps(), top = _mm512_set1_ps(maxValue), a = _mm512_set1_ps(slope),
+                 th = _mm512_set1_ps(threshold);
+    for (long i = 0; i < n; i += 16) {
+        __mmask16 k = lanes(i, n);
+        __m512 v = _mm512_maskz_loadu_ps(k, x + i);
+        __m512 r = threshold != 0 ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, th, _CMP_GT_OQ), v) : _mm512_max_ps(v, zero);
+        if (hasMax) r = _mm512_min_ps(_mm512_max_ps(r, zero), top);
+        if (slope != 0) r = _mm512_sub_ps(r, _mm512_mul_ps(a, _mm512_max_ps(_mm512_sub_ps(th, v), zero)));
+        r = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), r, v);
+        _mm512_mask_storeu_ps(x + i, k, r);
+    }
+}
+
+static PPG_AVX512 void leaky_relu(float *x, long n, float slope) {
+    const __m512 a = _mm512_set1_ps(slope), zero = _mm512_setzero_ps();
+    for (long i = 0; i < n; i += 16) {
+        __mmask16 k = lanes(i, n);
+        __m512 v = _mm512_maskz_loadu_ps(k, x + i);
+        __mmask16 negative = _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ);
+        _mm512_mask_storeu_ps(x + i, k, _mm512_mask_mul_ps(v, negative, v, a));
+    }
+}
+
+static PPG_AVX512 void prelu(float *x, long windows, long rows, long channels, const float *alpha, long alphaRows,
+                             long alphaChannels) {
+    const __m512 zero = _mm512_setzero_ps();
+    for (long n = 0; n < windows; n++) {
+        for (long r = 0; r < rows; r++) {
+            float *row = x + (n * rows + r) * channels;
+            const float *a = alpha + (alphaRows == 1 ? 0 : r) * alphaChannels;
+            for (long c = 0; c < channels; c += 16) {
+                __mmask16 k = lanes(c, channels);
+                __m512 v = _mm512_maskz_loadu_ps(k, row + c);
+                __m512 slope = alphaChannels == 1 ? _mm512_set1_ps(a[0]) : _mm512_maskz_loadu_ps(k, a + c);
+                __mmask16 negative = _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ);
+                _mm512_mask_storeu_ps(row + c, k, _mm512_mask_mul_ps(v, negative, v, slope));
+            }
+        }
+    }
+}
+
+int ppgscope_pool_max(const float *x, float *y, long windows, long length, long channels, long outLength, long pool,
+                      long stride, long left) {
+    if (!available()) return 0;
+    pool_max(x, y, windows, length, channels, outLength, pool, stride, left);
+    return 1;
+}
+
+int ppgscope_pool_average(const float *x, float *y, long windows, long length, long channels, long outLength, long pool,
+                          long stride, long left) {
+    if (!available()) return 0;
+    pool_average(x, y, windows, length, channels, outLength, pool, stride, left);
+    return 1;
+}
+
+int ppgscope_global_pool_max(const float *x, float *y, long windows, long length, long channels) {
+    if (!available()) return 0;
+    global_max(x, y, windows, length, channels);
+    return 1;
+}
+
+int ppgscope_global_pool_average(const float *x, float *y, long windows, long length, long channels) {
+    if (!available()) return 0;
+    global_average(x, y, windows, length, channels);
+    return 1;
+}
+
+int ppgscope_depthwise(const float *x, const float *w, const float *bias, float *y, long windows, long length,
+                       long channels, long multiplier, long outLength, long kernelSize, long stride, long dilation,
+                       long left) {
+    if (!available()) return 0;
+    depthwise(x, w, bias, y, windows, length, channels, multiplier, outLength, kernelSize, stride, dilation, left);
+    return 1;
+}
+
+int ppgscope_relu_options(float *x, long n, int hasMax, float maxValue, float slope, float threshold) {
+    if (!available()) return 0;
+    relu_options(x, n, hasMax, maxValue, slope, threshold);
+    return 1;
+}
+
+int ppgscope_leaky_relu(float *x, long n, float slope) {
+    if (!available()) return 0;
+    leaky_relu(x, n, slope);
+    return 1;
+}
+
+int ppgscope_prelu(float *x, long windows, long rows, long channels, const float *alpha, long alphaRows,
+                   long alphaChannels) {
+    if (!available()) return 0;
+    prelu(x, windows, rows, channels, alpha, alphaRows, alphaChannels);
+    return 1;
+}
+
+#else
+int ppgscope_pool_max(const float *x, float *y, long windows, long length, long channels, long outLength, long pool,
+                      long stride, long left) { (void)x; (void)y; (void)windows; (void)length; (void)channels; (void)outLength; (void)pool; (void)stride; (void)left; return 0; }
+int ppgscope_pool_average(const float *x, float *y, long windows, long length, long channels, long outLength, long pool,
+                          long stride, long left) { (void)x; (void)y; (void)windows; (void)length; (void)channels; (void)outLength; (void)pool; (void)stride; (void)left; return 0; }
+int ppgscope_global_pool_max(const float *x, float *y, long windows, long length, long channels) { (void)x; (void)y; (void)windows; (void)length; (void)channels; return 0; }
+int ppgscope_global_pool_average(const float *x, float *y, long windows, long length, long channels) { (void)x; (void)y; (void)windows; (void)length; (void)channels; return 0; }
+int ppgscope_depthwise(const float *x, const float *w, const float *bias, float *y, long windows, long length,
+                       long channels, long multiplier, long outLength, long kernelSize, long stride, long dilation,
+                       long left) {
+    (void)x; (void)w; (void)bias; (void)y; (void)windows; (void)length; (void)channels; (void)multiplier; (void)outLength; (void)kernelSize; (void)stride; (void)dilation; (void)left; return 0;
+}
+int ppgscope_relu_options(float *x, long n, int hasMax, float maxValue, float slope, float threshold) { (void)x; (void)n; (void)hasMax; (void)maxValue; (void)slope; (void)threshold; return 0; }
+int ppgscope_leaky_relu(float *x, long n, float slope) { (void)x; (void)n; (void)slope; return 0; }
+int ppgscope_prelu(float *x, long windows, long rows, long channels, const float *alpha, long alphaRows,
+                   long alphaChannels) { (void)x; (void)windows; (void)rows; (void)channels; (void)alpha; (void)alphaRows; (void)alphaChannels; return 0; }
+#endif
