@@ -95,6 +95,27 @@ static PPG_AVX512 void global_average(const float *x, float *y, long windows, lo
     }
 }
 
+// Rows t .. t + R − 1 of one window and one block of 16 output lanes: R independent accumulators,
+// so the additions of different rows overlap (one row alone waits on each add's latency).
+static inline __attribute__((always_inline)) PPG_AVX512 void depthwise_rows(
+    const float *xw, const float *w, float *yw, long t, const int R, __m512 b, __mmask16 in, __mmask16 k,
+    __m512i permutation, long multiplier, long channels, long outChannels, long o, long length, long kernelSize,
+    long stride, long dilation, long left) {
+    __m512 acc[4];
+    for (int r = 0; r < R; r++) acc[r] = b;
+    for (long j = 0; j < kernelSize; j++) {
+        __m512 wj = _mm512_maskz_loadu_ps(k, w + j * outChannels + o);
+        for (int r = 0; r < R; r++) {
+            long s = (t + r) * stride + j * dilation - left;
+            if (s < 0 || s >= length) continue;
+            __m512 v = _mm512_maskz_loadu_ps(in, xw + s * channels);
+            if (multiplier > 1) v = _mm512_permutexvar_ps(permutation, v);
+            acc[r] = _mm512_add_ps(acc[r], _mm512_mul_ps(v, wj));
+        }
+    }
+    for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(yw + (t + r) * outChannels, k, acc[r]);
+}
+
 static PPG_AVX512 void depthwise(const float *x, const float *w, const float *bias, float *y, long windows, long length,
                                  long channels, long multiplier, long outLength, long kernelSize, long stride,
                                  long dilation, long left) {
@@ -112,17 +133,24 @@ static PPG_AVX512 void depthwise(const float *x, const float *w, const float *bi
         for (long n = 0; n < windows; n++) {
             const float *xw = x + n * length * channels + first;
             float *yw = y + n * outLength * outChannels + o;
-            for (long t = 0; t < outLength; t++) {
-                __m512 acc = b;
-                for (long j = 0; j < kernelSize; j++) {
-                    long s = t * stride + j * dilation - left;
-                    if (s < 0 || s >= length) continue;
-                    __m512 v = _mm512_maskz_loadu_ps(in, xw + s * channels);
-                    if (multiplier > 1) v = _mm512_permutexvar_ps(permutation, v);
-                    acc = _mm512_add_ps(acc, _mm512_mul_ps(v, _mm512_maskz_loadu_ps(k, w + j * outChannels + o)));
-                }
-                _mm512_mask_storeu_ps(yw + t * outChannels, k, acc);
-            }
+            long t = 0;
+            for (; t + 4 <= outLength; t += 4)
+                depthwise_rows(xw, w, yw, t, 4, b, in, k, permutation, multiplier, channels, outChannels, o, length,
+                               kernelSize, stride, dilation, left);
+            for (; t < outLength; t++)
+                depthwise_rows(xw, w, yw, t, 1, b, in, k, permutation, multiplier, channels, outChannels, o, length,
+                               kernelSize, stride, dilation, left);
+        }
+    }
+}
+
+static PPG_AVX512 void scale_shift(float *x, long rows, long channels, const float *scale, const float *shift) {
+    for (long c = 0; c < channels; c += 16) {
+        __mmask16 k = lanes(c, channels);
+        __m512 a = _mm512_maskz_loadu_ps(k, scale + c), b = _mm512_maskz_loadu_ps(k, shift + c);
+        for (long r = 0; r < rows; r++) {
+            float *p = x + r * channels + c;
+            _mm512_mask_storeu_ps(p, k, _mm512_add_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(k, p), a), b));
         }
     }
 }
@@ -151,22 +179,65 @@ static PPG_AVX512 void leaky_relu(float *x, long n, float slope) {
     }
 }
 
-static PPG_AVX512 void prelu(float *x, long windows, long rows, long channels, const float *alpha, long alphaRows,
-                             long alphaChannels) {
+static PPG_AVX512 void prelu(float *x, long windows, long perWindow, const float *alpha) {
     const __m512 zero = _mm512_setzero_ps();
     for (long n = 0; n < windows; n++) {
-        for (long r = 0; r < rows; r++) {
-            float *row = x + (n * rows + r) * channels;
-            const float *a = alpha + (alphaRows == 1 ? 0 : r) * alphaChannels;
-            for (long c = 0; c < channels; c += 16) {
-                __mmask16 k = lanes(c, channels);
-                __m512 v = _mm512_maskz_loadu_ps(k, row + c);
-                __m512 slope = alphaChannels == 1 ? _mm512_set1_ps(a[0]) : _mm512_maskz_loadu_ps(k, a + c);
-                __mmask16 negative = _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ);
-                _mm512_mask_storeu_ps(row + c, k, _mm512_mask_mul_ps(v, negative, v, slope));
-            }
+        float *xw = x + n * perWindow;
+        for (long i = 0; i < perWindow; i += 16) {
+            __mmask16 k = lanes(i, perWindow);
+            __m512 v = _mm512_maskz_loadu_ps(k, xw + i);
+            __mmask16 negative = _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ);
+            _mm512_mask_storeu_ps(xw + i, k, _mm512_mask_mul_ps(v, negative, v, _mm512_maskz_loadu_ps(k, alpha + i)));
         }
     }
+}
+
+static PPG_AVX512 void merge(int kind, const float *const *inputs, long count, long n, float *y) {
+    const __m512 divisor = _mm512_set1_ps((float)count);
+    for (long e = 0; e < n; e += 16) {
+        __mmask16 k = lanes(e, n);
+        __m512 acc = _mm512_maskz_loadu_ps(k, inputs[0] + e);
+        for (long i = 1; i < count; i++) {
+            __m512 v = _mm512_maskz_loadu_ps(k, inputs[i] + e);
+            switch (kind) {
+            case PPGSCOPE_MERGE_ADD: case PPGSCOPE_MERGE_AVERAGE: acc = _mm512_add_ps(acc, v); break;
+            case PPGSCOPE_MERGE_SUBTRACT: acc = _mm512_sub_ps(acc, v); break;
+            case PPGSCOPE_MERGE_MULTIPLY: acc = _mm512_mul_ps(acc, v); break;
+            case PPGSCOPE_MERGE_MAXIMUM: acc = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, acc, _CMP_GE_OQ), acc, v); break;
+            case PPGSCOPE_MERGE_MINIMUM: acc = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, acc, _CMP_LT_OQ), acc, v); break;
+            }
+        }
+        if (kind == PPGSCOPE_MERGE_AVERAGE) acc = _mm512_div_ps(acc, divisor);
+        _mm512_mask_storeu_ps(y + e, k, acc);
+    }
+}
+
+static PPG_AVX512 void concatenate_rows(const float *const *inputs, const long *widths, long count, long rows, float *y) {
+    long total = 0;
+    for (long i = 0; i < count; i++) total += widths[i];
+    for (long r = 0; r < rows; r++) {
+        float *out = y + r * total;
+        for (long i = 0; i < count; i++) {
+            const float *in = inputs[i] + r * widths[i];
+            for (long c = 0; c < widths[i]; c += 16) {
+                __mmask16 k = lanes(c, widths[i]);
+                _mm512_mask_storeu_ps(out + c, k, _mm512_maskz_loadu_ps(k, in + c));
+            }
+            out += widths[i];
+        }
+    }
+}
+
+int ppgscope_merge(int kind, const float *const *inputs, long count, long n, float *y) {
+    if (!available()) return 0;
+    merge(kind, inputs, count, n, y);
+    return 1;
+}
+
+int ppgscope_concatenate_rows(const float *const *inputs, const long *widths, long count, long rows, float *y) {
+    if (!available()) return 0;
+    concatenate_rows(inputs, widths, count, rows, y);
+    return 1;
 }
 
 int ppgscope_pool_max(const float *x, float *y, long windows, long length, long channels, long outLength, long pool,
@@ -203,6 +274,12 @@ int ppgscope_depthwise(const float *x, const float *w, const float *bias, float 
     return 1;
 }
 
+int ppgscope_scale_shift(float *x, long rows, long channels, const float *scale, const float *shift) {
+    if (!available()) return 0;
+    scale_shift(x, rows, channels, scale, shift);
+    return 1;
+}
+
 int ppgscope_relu_options(float *x, long n, int hasMax, float maxValue, float slope, float threshold) {
     if (!available()) return 0;
     relu_options(x, n, hasMax, maxValue, slope, threshold);
@@ -218,7 +295,14 @@ int ppgscope_leaky_relu(float *x, long n, float slope) {
 int ppgscope_prelu(float *x, long windows, long rows, long channels, const float *alpha, long alphaRows,
                    long alphaChannels) {
     if (!available()) return 0;
-    prelu(x, windows, rows, channels, alpha, alphaRows, alphaChannels);
+    // alpha repeated over its shared axes to one window's [rows, channels].
+    float *full = malloc(sizeof(float) * (size_t)(rows * channels));
+    if (!full) return 0;
+    for (long r = 0; r < rows; r++)
+        for (long c = 0; c < channels; c++)
+            full[r * channels + c] = alpha[(alphaRows == 1 ? 0 : r) * alphaChannels + (alphaChannels == 1 ? 0 : c)];
+    prelu(x, windows, rows * channels, full);
+    free(full);
     return 1;
 }
 
@@ -234,6 +318,9 @@ int ppgscope_depthwise(const float *x, const float *w, const float *bias, float 
                        long left) {
     (void)x; (void)w; (void)bias; (void)y; (void)windows; (void)length; (void)channels; (void)multiplier; (void)outLength; (void)kernelSize; (void)stride; (void)dilation; (void)left; return 0;
 }
+int ppgscope_merge(int kind, const float *const *inputs, long count, long n, float *y) { (void)kind; (void)inputs; (void)count; (void)n; (void)y; return 0; }
+int ppgscope_concatenate_rows(const float *const *inputs, const long *widths, long count, long rows, float *y) { (void)inputs; (void)widths; (void)count; (void)rows; (void)y; return 0; }
+int ppgscope_scale_shift(float *x, long rows, long channels, const float *scale, const float *shift) { (void)x; (void)rows; (void)channels; (void)scale; (void)shift; return 0; }
 int ppgscope_relu_options(float *x, long n, int hasMax, float maxValue, float slope, float threshold) { (void)x; (void)n; (void)hasMax; (void)maxValue; (void)slope; (void)threshold; return 0; }
 int ppgscope_leaky_relu(float *x, long n, float slope) { (void)x; (void)n; (void)slope; return 0; }
 int ppgscope_prelu(float *x, long windows, long rows, long channels, const float *alpha, long alphaRows,

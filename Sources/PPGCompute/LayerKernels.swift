@@ -71,6 +71,73 @@ public enum LayerKernels {
         }
     }
 
+    /// An element-wise combination of several inputs.
+    public enum Merge: Sendable {
+        case add, subtract, multiply, average, maximum, minimum
+
+        var c: Int32 {
+            switch self {
+            case .add: Int32(PPGSCOPE_MERGE_ADD)
+            case .subtract: Int32(PPGSCOPE_MERGE_SUBTRACT)
+            case .multiply: Int32(PPGSCOPE_MERGE_MULTIPLY)
+            case .average: Int32(PPGSCOPE_MERGE_AVERAGE)
+            case .maximum: Int32(PPGSCOPE_MERGE_MAXIMUM)
+            case .minimum: Int32(PPGSCOPE_MERGE_MINIMUM)
+            }
+        }
+    }
+
+    /// `inputs` (all of one size) combined element by element, left to right (Average: the sum
+    /// divided by the count; Maximum takes a later value where it is ≥, Minimum where it is <);
+    /// `nil` without AVX-512F.
+    public static func merge(_ inputs: [[Float]], _ kind: Merge) -> [Float]? {
+        guard isAvailable, let n = inputs.first?.count else { return nil }
+        precondition(inputs.allSatisfy { $0.count == n }, "merge: input sizes")
+        return output(count: n) { y in
+            withBasePointers(inputs) { pointers in ppgscope_merge(kind.c, pointers, inputs.count, n, y) == 1 }
+        }
+    }
+
+    /// Rows of `inputs` joined: output row r is input 0's row r (`widths[0]` floats), then input
+    /// 1's, and so on; `nil` without AVX-512F.
+    public static func concatenateRows(_ inputs: [[Float]], widths: [Int], rows: Int) -> [Float]? {
+        guard isAvailable else { return nil }
+        precondition(inputs.count == widths.count && zip(inputs, widths).allSatisfy { $0.count == rows * $1 }, "concatenate: input sizes")
+        return output(count: rows * widths.reduce(0, +)) { y in
+            withBasePointers(inputs) { pointers in
+                widths.withUnsafeBufferPointer { w in ppgscope_concatenate_rows(pointers, w.baseAddress!, inputs.count, rows, y) == 1 }
+            }
+        }
+    }
+
+    /// Calls `body` with the base addresses of `arrays` (each non-empty), valid for the call.
+    private static func withBasePointers<R>(_ arrays: [[Float]], _ body: (UnsafePointer<UnsafePointer<Float>?>) -> R) -> R {
+        func nest(_ index: Int, _ collected: inout [UnsafePointer<Float>?]) -> R {
+            guard index < arrays.count else { return collected.withUnsafeBufferPointer { body($0.baseAddress!) } }
+            return arrays[index].withUnsafeBufferPointer { p in
+                collected.append(p.baseAddress)
+                return nest(index + 1, &collected)
+            }
+        }
+        var collected: [UnsafePointer<Float>?] = []
+        collected.reserveCapacity(arrays.count)
+        return nest(0, &collected)
+    }
+
+    /// BatchNormalization at inference in place on `[rows, channels]` (channels = `scale.count`):
+    /// `x·scale[c] + shift[c]`; false without AVX-512F.
+    public static func scaleAndShift(_ x: inout [Float], scale: [Float], shift: [Float]) -> Bool {
+        guard isAvailable else { return false }
+        let c = scale.count
+        precondition(c > 0 && shift.count == c && x.count % c == 0, "scaleAndShift: buffer sizes")
+        return x.withUnsafeMutableBufferPointer { p in
+            guard let base = p.baseAddress else { return true }
+            return scale.withUnsafeBufferPointer { a in shift.withUnsafeBufferPointer { b in
+                ppgscope_scale_shift(base, p.count / c, c, a.baseAddress!, b.baseAddress!) == 1
+            } }
+        }
+    }
+
     /// Keras `ReLU` with options, in place (NaN stays NaN); false without AVX-512F.
     public static func relu(_ x: inout [Float], maxValue: Float?, negativeSlope: Float, threshold: Float) -> Bool {
         guard isAvailable else { return false }

@@ -33,6 +33,22 @@ int ppgscope_depthwise(const float *x, const float *w, const float *bias, float 
                        long channels, long multiplier, long outLength, long kernelSize, long stride, long dilation,
                        long left);
 
+enum {
+    PPGSCOPE_MERGE_ADD = 0, PPGSCOPE_MERGE_SUBTRACT = 1, PPGSCOPE_MERGE_MULTIPLY = 2, PPGSCOPE_MERGE_AVERAGE = 3,
+    PPGSCOPE_MERGE_MAXIMUM = 4, PPGSCOPE_MERGE_MINIMUM = 5,
+};
+
+/// y[e] = inputs[0][e] ∘ inputs[1][e] ∘ … left to right for e < n (all `count` inputs of n floats);
+/// Average divides the sum by count; Maximum takes v where v >= acc, Minimum where v < acc (so
+/// a NaN in a later input is passed over, as Swift's max and min do).
+int ppgscope_merge(int kind, const float *const *inputs, long count, long n, float *y);
+
+/// Joins rows: output row r is input 0's row r (widths[0] floats), then input 1's, … .
+int ppgscope_concatenate_rows(const float *const *inputs, const long *widths, long count, long rows, float *y);
+
+/// BatchNormalization at inference in place on `[rows, channels]`: x·scale[c] + shift[c].
+int ppgscope_scale_shift(float *x, long rows, long channels, const float *scale, const float *shift);
+
 /// Keras `ReLU(max_value, negative_slope, threshold)` in place: (x > threshold ? x : 0) (max(x, 0)
 /// when threshold is 0), clipped to [0, maxValue] when hasMax, minus slope·max(threshold − x, 0).
 /// NaN stays NaN.

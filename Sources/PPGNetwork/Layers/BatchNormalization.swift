@@ -1,3 +1,4 @@
+import PPGCompute
 import PPGSignals
 
 /// BatchNormalization at inference on the last (channel) axis:
@@ -54,6 +55,13 @@ extension BatchNormalizationLayer {
 
     /// `[rows, channels]` → `[rows, channels]`.
     func forward(_ input: [Float]) -> [Float] {
+        var y = input
+        if LayerKernels.scaleAndShift(&y, scale: scale, shift: shift) { return y }
+        return forwardPlain(input)
+    }
+
+    /// `forward` as a plain loop (the kernel's reference, and its stand-in without AVX-512F).
+    func forwardPlain(_ input: [Float]) -> [Float] {
         let c = scale.count
         var y = input
         y.withUnsafeMutableBufferPointer { p in scale.withUnsafeBufferPointer { s in shift.withUnsafeBufferPointer { b in
@@ -74,6 +82,23 @@ extension BatchNormalizationLayer {
         return c
     }
 
+    /// The DepthwiseConv1D followed by this layer as one: kernel `[k, cout]` columns times `scale`,
+    /// bias `bias·scale + shift`.
+    func folded(into depthwise: DepthwiseConv1DLayer) -> DepthwiseConv1DLayer {
+        var d = depthwise
+        let cout = depthwise.outChannels
+        d.kernel = depthwise.kernel.indices.map { depthwise.kernel[$0] * scale[$0 % cout] }
+        d.bias = (0..<cout).map { o in (depthwise.bias?[o] ?? 0) * scale[o] + shift[o] }
+        return d
+    }
+
+    /// The SeparableConv1D followed by this layer as one: the normalisation folded into its pointwise conv.
+    func folded(into separable: SeparableConv1DLayer) -> SeparableConv1DLayer {
+        var s = separable
+        s.pointwise = folded(into: separable.pointwise)
+        return s
+    }
+
     /// The Dense layer followed by this layer as one Dense.
     func folded(into dense: DenseLayer) -> DenseLayer {
         var d = dense
@@ -83,16 +108,18 @@ extension BatchNormalizationLayer {
     }
 }
 
-/// A BatchNormalization folded into the linear Conv1D or Dense whose output only it reads.
+/// A BatchNormalization folded into the linear Conv1D, DepthwiseConv1D, SeparableConv1D or Dense
+/// whose output only it reads.
 public struct BatchNormFold: Sendable {
     /// Index of the BatchNormalization node.
     public var batchNormNode: Int
-    /// The Conv1D or Dense with the normalisation folded in.
+    /// The layer with the normalisation folded in.
     public var folded: LayerOperation
 }
 
 extension Network {
-    /// Finds every BatchNormalization whose input is a linear Conv1D or Dense read by nothing else
+    /// Finds every BatchNormalization whose input is a linear Conv1D, DepthwiseConv1D,
+    /// SeparableConv1D or Dense read by nothing else
     /// (and not the model output), and records the folded layer (`batchNormFolds`).
     mutating func foldBatchNormalization() {
         var readers: [Int: Int] = [:]
@@ -106,6 +133,10 @@ extension Network {
                 batchNormFolds[p] = BatchNormFold(batchNormNode: index, folded: .conv1D(bn.folded(into: conv)))
             case .dense(let dense) where dense.activation == .linear:
                 batchNormFolds[p] = BatchNormFold(batchNormNode: index, folded: .dense(bn.folded(into: dense)))
+            case .depthwiseConv1D(let depthwise) where depthwise.activation == .linear:
+                batchNormFolds[p] = BatchNormFold(batchNormNode: index, folded: .depthwiseConv1D(bn.folded(into: depthwise)))
+            case .separableConv1D(let separable) where separable.activation == .linear:
+                batchNormFolds[p] = BatchNormFold(batchNormNode: index, folded: .separableConv1D(bn.folded(into: separable)))
             default:
                 continue
             }

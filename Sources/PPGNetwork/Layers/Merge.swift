@@ -1,3 +1,4 @@
+import PPGCompute
 import PPGSignals
 
 /// Keras' merge layers: element-wise Add, Subtract, Multiply, Average, Maximum and Minimum of
@@ -8,6 +9,17 @@ public struct MergeLayer: Sendable {
         case add, subtract, multiply, average, maximum, minimum
 
         var className: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
+
+        var kernel: LayerKernels.Merge {
+            switch self {
+            case .add: .add
+            case .subtract: .subtract
+            case .multiply: .multiply
+            case .average: .average
+            case .maximum: .maximum
+            case .minimum: .minimum
+            }
+        }
     }
 
     public var kind: Kind
@@ -47,6 +59,13 @@ extension MergeLayer {
     /// Combines `inputs` (each `[windows] + inputShapes[i]`) → `[windows] + outputShape`, in input order
     /// (the sum of an Average is taken left to right, then divided by the number of inputs).
     func forward(_ inputs: [[Float]], windows: Int) -> [Float] {
+        if inputShapes.allSatisfy({ $0 == outputShape }), let y = LayerKernels.merge(inputs, kind.kernel) { return y }
+        return forwardPlain(inputs, windows: windows)
+    }
+
+    /// `forward` as a plain loop (the kernel's reference, its stand-in without AVX-512F, and the
+    /// broadcasting case).
+    func forwardPlain(_ inputs: [[Float]], windows: Int) -> [Float] {
         let per = outputShape.reduce(1, *)
         var y = [Float](repeating: 0, count: windows * per)
         for (i, x) in inputs.enumerated() {
@@ -136,6 +155,14 @@ extension ConcatenateLayer {
     /// Joins `inputs` (each `[windows] + inputShapes[i]`).
     func forward(_ inputs: [[Float]], windows: Int) -> [Float] {
         // Time: whole windows of each input one after the other; channels: each row of each input.
+        let pers = inputShapes.map { $0.reduce(1, *) }
+        let widths = axis == .time ? pers : inputShapes.map { $0.last! }
+        let rows = axis == .time ? windows : windows * pers[0] / widths[0]
+        return LayerKernels.concatenateRows(inputs, widths: widths, rows: rows) ?? forwardPlain(inputs, windows: windows)
+    }
+
+    /// `forward` as a plain loop (the kernel's reference, and its stand-in without AVX-512F).
+    func forwardPlain(_ inputs: [[Float]], windows: Int) -> [Float] {
         let pers = inputShapes.map { $0.reduce(1, *) }
         let widths = axis == .time ? pers : inputShapes.map { $0.last! }
         let rows = axis == .time ? windows : windows * pers[0] / widths[0]
