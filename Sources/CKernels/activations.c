@@ -45,7 +45,7 @@ static inline PPG_AVX512 __m512 erfc_to_zero(__m512 z) {
     return _mm512_maskz_mov_ps((__mmask16)~beyond, _ZGVeN16v_erfcf(_mm512_min_ps(_mm512_set1_ps(9), z)));
 }
 
-static inline PPG_AVX512 __m512 activate(ppgscope_activation kind, __m512 x, float a, float b) {
+static inline __attribute__((always_inline)) PPG_AVX512 __m512 activate(ppgscope_activation kind, __m512 x, float a, float b) {
     const __m512 one = _mm512_set1_ps(1), zero = _mm512_setzero_ps();
     const __mmask16 positive = _mm512_cmp_ps_mask(x, zero, _CMP_GT_OQ);
     const __mmask16 minusInfinity = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-__builtin_inff()), _CMP_EQ_OQ);
@@ -84,13 +84,28 @@ static inline PPG_AVX512 __m512 activate(ppgscope_activation kind, __m512 x, flo
     return x;
 }
 
-static PPG_AVX512 void apply_avx512(ppgscope_activation kind, float *x, long n, float a, float b) {
+// One loop per kind: `activate` is inlined with a constant kind, so its switch folds away.
+static inline __attribute__((always_inline)) PPG_AVX512 void apply_kind(ppgscope_activation kind, float *x, long n,
+                                                                       float a, float b) {
     long i = 0;
     for (; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, activate(kind, _mm512_loadu_ps(x + i), a, b));
     if (i < n) {
         __mmask16 tail = (__mmask16)((1u << (n - i)) - 1);
         __m512 v = _mm512_mask_loadu_ps(_mm512_setzero_ps(), tail, x + i);
         _mm512_mask_storeu_ps(x + i, tail, activate(kind, v, a, b));
+    }
+}
+
+static PPG_AVX512 void apply_avx512(ppgscope_activation kind, float *x, long n, float a, float b) {
+    switch (kind) {
+    case PPGSCOPE_ACT_ELU: apply_kind(PPGSCOPE_ACT_ELU, x, n, a, b); break;
+    case PPGSCOPE_ACT_SELU: apply_kind(PPGSCOPE_ACT_SELU, x, n, a, b); break;
+    case PPGSCOPE_ACT_GELU_ERF: apply_kind(PPGSCOPE_ACT_GELU_ERF, x, n, a, b); break;
+    case PPGSCOPE_ACT_GELU_TANH: apply_kind(PPGSCOPE_ACT_GELU_TANH, x, n, a, b); break;
+    case PPGSCOPE_ACT_TANH: apply_kind(PPGSCOPE_ACT_TANH, x, n, a, b); break;
+    case PPGSCOPE_ACT_SIGMOID: apply_kind(PPGSCOPE_ACT_SIGMOID, x, n, a, b); break;
+    case PPGSCOPE_ACT_SWISH: apply_kind(PPGSCOPE_ACT_SWISH, x, n, a, b); break;
+    case PPGSCOPE_ACT_SOFTPLUS: apply_kind(PPGSCOPE_ACT_SOFTPLUS, x, n, a, b); break;
     }
 }
 

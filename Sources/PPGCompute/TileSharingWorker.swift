@@ -98,6 +98,11 @@ public final class TileSharingWorker: @unchecked Sendable {
     /// returns when all are done; runs them all here when the worker is not enabled, taken, or a
     /// parallel region is running. The worker thread is started by the first call that can use
     /// it, so a batch-only process never starts it.
+    /// Whether `run` would share its tiles with the worker now (enabled, and no parallel region running).
+    public static var isSharing: Bool {
+        enabled.load(ordering: .relaxed) && parallelRegions.load(ordering: .relaxed) == 0
+    }
+
     public static func run(tiles: Int, _ body: (Int) -> Void) {
         guard tiles > 1, enabled.load(ordering: .relaxed), parallelRegions.load(ordering: .relaxed) == 0 else {
             for tile in 0..<tiles { body(tile) }

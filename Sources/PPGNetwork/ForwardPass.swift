@@ -39,7 +39,7 @@ extension Network {
         let order = Array(nodes.indices)
         let plan = windowShift.map { OverlapReuse.plan(self, order: order, inputSlot: 0, shift: $0) } ?? [:]
         return parallelChunks(input.batch, outputShape: outputShape, workers: workers, chunkSize: windowsPerChunk,
-                              chunksPerClaim: plan.isEmpty ? 1 : overlapChunksPerClaim) { range, carry in
+                              chunksPerClaim: plan.isEmpty ? 1 : overlapChunksPerClaim, shareTiles: true) { range, carry in
             let run = executeOverlapping(nodes: order, inputSlot: 0, input: input.windows(range).values, windows: range.count,
                                          keep: [outputSlot], taps: taps, plan: plan, shift: windowShift ?? 0, carry: &carry)
             return ForwardResult(output: Tensor(shape: [range.count] + outputShape, values: run.slots[outputSlot]!), taps: run.taps)

@@ -282,6 +282,16 @@ extension Conv1DLayer {
             let before = previous ?? []
             input.withUnsafeBufferPointer { x in before.withUnsafeBufferPointer { before in layer.kernel.withUnsafeBufferPointer { w in
                 func run(_ bias: UnsafePointer<Float>?) {
+                    // A pointwise conv (kernel size 1, no padding) is one matrix product over every
+                    // window's rows: one kernel call for the batch, not one per window.
+                    if k == 1 && leftPad == 0 && outLength == length && overlap == nil && windows > 1 {
+                        let call = ConvKernelCall(
+                            x: x.baseAddress!, inChannels: cin, inputStride: cin, leftPad: 0, inputRows: windows * length,
+                            w: w.baseAddress!, weightStride: cout, kernelSize: 1, dilation: 1, bias: bias,
+                            outChannels: cout, relu: fuseReLU, y: y, outputStride: cout)
+                        DirectConvKernel.run(call, rows: 0..<(windows * length))
+                        return
+                    }
                     for n in 0..<windows {
                         let xn = x.baseAddress! + n * length * cin, yn = y + n * outLength * cout
                         let call = ConvKernelCall(
