@@ -110,18 +110,20 @@ public enum LayerKernels {
         }
     }
 
-    /// Calls `body` with the base addresses of `arrays` (each non-empty), valid for the call.
-    private static func withBasePointers<R>(_ arrays: [[Float]], _ body: (UnsafePointer<UnsafePointer<Float>?>) -> R) -> R {
-        func nest(_ index: Int, _ collected: inout [UnsafePointer<Float>?]) -> R {
-            guard index < arrays.count else { return collected.withUnsafeBufferPointer { body($0.baseAddress!) } }
-            return arrays[index].withUnsafeBufferPointer { p in
-                collected.append(p.baseAddress)
-                return nest(index + 1, &collected)
+    /// Calls `body` with the base addresses of `arrays`, valid for the call (a stack buffer of
+    /// pointers, each array pinned by its own `withUnsafeBufferPointer`; not generic, so no type
+    /// metadata is looked up per call).
+    private static func withBasePointers(_ arrays: [[Float]], _ body: (UnsafePointer<UnsafePointer<Float>?>) -> Bool) -> Bool {
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: arrays.count) { pointers in
+            func pin(_ index: Int) -> Bool {
+                guard index < arrays.count else { return body(UnsafePointer(pointers.baseAddress!)) }
+                return arrays[index].withUnsafeBufferPointer { p in
+                    pointers[index] = p.baseAddress
+                    return pin(index + 1)
+                }
             }
+            return pin(0)
         }
-        var collected: [UnsafePointer<Float>?] = []
-        collected.reserveCapacity(arrays.count)
-        return nest(0, &collected)
     }
 
     /// BatchNormalization at inference in place on `[rows, channels]` (channels = `scale.count`):
