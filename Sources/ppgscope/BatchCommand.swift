@@ -72,8 +72,10 @@ struct BatchCommand: ParsableCommand {
 
         // Several recordings at once keep the cores busy: single-window work stays on its own thread
         // rather than sharing tiles with the second-core worker (which would spin for the others' time).
-        if jobs > 1 { TileSharingWorker.enterParallelRegion() }
-        defer { if jobs > 1 { TileSharingWorker.leaveParallelRegion() } }
+        // So does a job told to use one thread (`--threads 1`): one job, one core.
+        let ownThreadOnly = jobs > 1 || options.workers == 1
+        if ownThreadOnly { TileSharingWorker.enterParallelRegion() }
+        defer { if ownThreadOnly { TileSharingWorker.leaveParallelRegion() } }
         let progress = CohortProgress(total: todo.count)
         let failures = CohortWork(todo).run(jobs: jobs) { input, prepared in
             try dir.process(input, prepared: prepared, network: network, modelPath: modelPath, options: options, inspect: inspect) { done in
