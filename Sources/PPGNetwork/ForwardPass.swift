@@ -38,6 +38,12 @@ extension Network {
         }
         let order = Array(nodes.indices)
         let plan = windowShift.map { OverlapReuse.plan(self, order: order, inputSlot: 0, shift: $0) } ?? [:]
+        if plan.isEmpty && (input.batch == 1 || (workers == 1 && input.batch <= windowsPerChunk)) {
+            // One chunk on this thread (a window at a time, or a small batch on one core): run it
+            // here, without the chunking machinery or a copy of the input.
+            let run = execute(nodes: order, presets: [0: input.values], windows: input.batch, keep: [outputSlot], taps: taps)
+            return ForwardResult(output: Tensor(shape: [input.batch] + outputShape, values: run.slots[outputSlot]!), taps: run.taps)
+        }
         return parallelChunks(input.batch, outputShape: outputShape, workers: workers, chunkSize: windowsPerChunk,
                               chunksPerClaim: plan.isEmpty ? 1 : overlapChunksPerClaim, shareTiles: true) { range, carry in
             let run = executeOverlapping(nodes: order, inputSlot: 0, input: input.windows(range).values, windows: range.count,
