@@ -56,6 +56,11 @@ static inline __attribute__((always_inline)) PPG_AVX512 __m512 activate(ppgscope
         return _mm512_mask_blend_ps(positive, _mm512_mul_ps(_mm512_set1_ps(a), expm1_nonpositive(x)),
                                     _mm512_mul_ps(_mm512_set1_ps(b), x));
     case PPGSCOPE_ACT_GELU_ERF: {
+        // Where every lane is saturated, GELU is x (x ≥ 5.5: erfc(−x/√2) rounds to 2) or 0
+        // (x < −12.7, as erfc_to_zero gives): no erfc call. NaN lanes take the full path.
+        const __mmask16 high = _mm512_cmp_ps_mask(x, _mm512_set1_ps(5.5f), _CMP_GE_OQ);
+        const __mmask16 low = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-12.75f), _CMP_LE_OQ);
+        if ((__mmask16)(high | low) == (__mmask16)0xFFFF) return _mm512_maskz_mov_ps(high, x);
         __m512 c = erfc_to_zero(_mm512_mul_ps(x, _mm512_set1_ps(-0.70710678118654752440f)));
         __m512 y = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), x), c);
         return _mm512_mask_blend_ps(minusInfinity, y, zero);
