@@ -174,7 +174,7 @@ func parallelChunks(_ count: Int, outputShape: [Int], workers: Int?, chunkSize: 
     guard count > 0 else { return ForwardResult(output: Tensor(shape: [0] + outputShape, values: []), taps: [:]) }
     let available = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
     let sharing = shareTiles && available == 2 && chunksPerClaim == 1 && TileSharingWorker.isSharing
-    let size = sharing ? min(chunkSize, max(16, (count + 7) / 8)) : chunkSize
+    let size = sharing ? min(chunkSize, max(32, (count + 3) / 4)) : chunkSize
     let chunks = balancedChunks(count, chunkSize: size, threads: available)
     let threads = min(available, chunks.count)
     let per = outputShape.reduce(1, *)
@@ -215,16 +215,16 @@ func parallelChunks(_ count: Int, outputShape: [Int], workers: Int?, chunkSize: 
 }
 
 /// Consecutive chunks of at most `chunkSize` windows. When there are only a few per thread, their
-/// number is rounded up to a multiple of `threads` and their sizes evened out, so that no thread
+/// number is rounded up to a multiple of `threads` and their sizes evened out (to within one), so that no thread
 /// waits on another's extra chunk (218 windows in chunks of up to 132 on 2 threads: 109 + 109, not
 /// 132 + 86). Results do not depend on the split.
 func balancedChunks(_ count: Int, chunkSize: Int, threads: Int) -> [Range<Int>] {
-    var chunkCount = (count + chunkSize - 1) / chunkSize
-    if threads > 1 && chunkCount < 4 * threads {
-        chunkCount = min(count, (chunkCount + threads - 1) / threads * threads)
+    let chunkCount = (count + chunkSize - 1) / chunkSize
+    guard threads > 1 && chunkCount < 4 * threads else {
+        return stride(from: 0, to: count, by: chunkSize).map { $0..<min($0 + chunkSize, count) }
     }
-    let size = (count + chunkCount - 1) / chunkCount
-    return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
+    let balanced = min(count, (chunkCount + threads - 1) / threads * threads)
+    return (0..<balanced).map { (count * $0 / balanced)..<(count * ($0 + 1) / balanced) }
 }
 
 /// A pointer that several threads write disjoint parts of.

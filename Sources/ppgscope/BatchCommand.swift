@@ -77,19 +77,25 @@ struct BatchCommand: ParsableCommand {
         if ownThreadOnly { TileSharingWorker.enterParallelRegion() }
         defer { if ownThreadOnly { TileSharingWorker.leaveParallelRegion() } }
         let progress = CohortProgress(total: todo.count)
+        let phases = PhaseSeconds()
+        phases.add(\.setup, Date().timeIntervalSince(started))
         let failures = CohortWork(todo).run(jobs: jobs) { input, prepared in
-            try dir.process(input, prepared: prepared, network: network, modelPath: modelPath, options: options, inspect: inspect) { done in
-                progress.windows(input.key, done: done, of: prepared.windows.count)
+            try phases.time(\.processing) {
+                try dir.process(input, prepared: prepared, network: network, modelPath: modelPath, options: options, inspect: inspect) { done in
+                    progress.windows(input.key, done: done, of: prepared.windows.count)
+                }
             }
             progress.finished(input.key)
         } prepare: { input in
-            var request = recordingOptions.request(input.path)
-            request.referenceHRPath = input.referenceHR
-            let recording = try RecordingLoader.load(request).recording
-            let prepared = try RecordingHeartRate.prepare(recording, network: network, options: options, explicitFilter: analysis.explicitFilter,
-                                                          source: input.path)
-            if let note = prepared.windows.filterReport.note { progress.message("\(input.path): \(note)") }
-            return prepared
+            try phases.time(\.reading) {
+                var request = recordingOptions.request(input.path)
+                request.referenceHRPath = input.referenceHR
+                let recording = try RecordingLoader.load(request).recording
+                let prepared = try RecordingHeartRate.prepare(recording, network: network, options: options, explicitFilter: analysis.explicitFilter,
+                                                              source: input.path)
+                if let note = prepared.windows.filterReport.note { progress.message("\(input.path): \(note)") }
+                return prepared
+            }
         } failed: { input, error in
             progress.finished(input.key)
             progress.message("\(error)")
@@ -97,8 +103,9 @@ struct BatchCommand: ParsableCommand {
         }
         progress.finish()
 
-        let summary = try CohortReport.assemble(dir, run: description)
-        try AtomicOutput.text(try ReportJSON.text(CohortProvenance(started: started, jobs: jobs, shard: description.shard?.text)), to: out + "/provenance.json")
+        let summary = try phases.time(\.report) { try CohortReport.assemble(dir, run: description) }
+        try AtomicOutput.text(try ReportJSON.text(CohortProvenance(started: started, jobs: jobs, shard: description.shard?.text,
+                                                                   phases: phases.values)), to: out + "/provenance.json")
         print("\(own.count) recordings\(description.shard.map { " (shard \($0.text) of \(inputs.count))" } ?? ""): \(todo.count - failures) processed, \(own.count - todo.count) already done, \(summary.failed) failed")
         for (name, m) in summary.pooled.sorted(by: { $0.key < $1.key }) {
             print(String(format: "pooled %@: MAE %.3f, RMSE %.3f, bias %+.3f BPM over %d windows", name, m.mae, m.rmse, m.bias, m.windows))
@@ -148,6 +155,8 @@ struct CohortProvenance: Codable {
     var jobs: Int
     var shard: String?
     var mergedFrom: [String]?
+    /// Where the time went, in seconds (absent for a merge).
+    var phases: PhaseSeconds.Values?
     var version = ppgscopeVersion
     var arguments = CommandLine.arguments
 
@@ -165,13 +174,45 @@ struct CohortProvenance: Codable {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    init(started: Date, jobs: Int, shard: String?, mergedFrom: [String]? = nil) {
+    init(started: Date, jobs: Int, shard: String?, mergedFrom: [String]? = nil, phases: PhaseSeconds.Values? = nil) {
+        self.phases = phases
         self.started = Self.utc(started)
         finished = Self.utc(Date())
         seconds = Date().timeIntervalSince(started)
         self.jobs = jobs
         self.shard = shard
         self.mergedFrom = mergedFrom
+    }
+}
+
+/// Wall-clock seconds a batch spends per phase, summed over the recordings (and so over the jobs
+/// and read-ahead threads that run at once): what a run's time is made of, in `provenance.json`.
+final class PhaseSeconds: @unchecked Sendable {
+    struct Values: Codable {
+        /// Arguments, model loading and digest, output directory: before the first recording.
+        var setup = 0.0
+        /// Reading and preparing the recordings (on the read-ahead threads).
+        var reading = 0.0
+        /// Estimating and writing each recording's outputs (the model included).
+        var processing = 0.0
+        /// Assembling cohort.json and the report.
+        var report = 0.0
+    }
+
+    private var sums = Values()
+    private let lock = NSLock()
+
+    var values: Values { lock.lock(); defer { lock.unlock() }; return sums }
+
+    func add(_ phase: WritableKeyPath<Values, Double>, _ seconds: Double) {
+        lock.lock(); sums[keyPath: phase] += seconds; lock.unlock()
+    }
+
+    @discardableResult
+    func time<T>(_ phase: WritableKeyPath<Values, Double>, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { add(phase, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+        return try body()
     }
 }
 

@@ -28,6 +28,23 @@ import Testing
         }
     }
 
+    /// Chunks cover the windows once, in order, none larger than asked; when there are few per
+    /// thread (and windows enough), their number is a multiple of the threads and their sizes differ by at most one.
+    @Test func chunksCoverTheWindowsAndBalanceTheThreads() {
+        for (count, size, threads) in [(218, 132, 2), (218, 4, 2), (1, 132, 2), (7, 2, 3), (214, 64, 2), (5, 132, 1), (3, 1, 2), (9, 3, 2)] {
+            let chunks = balancedChunks(count, chunkSize: size, threads: threads)
+            #expect(chunks.first?.lowerBound == 0 && chunks.last?.upperBound == count, "\(count)/\(size)/\(threads): \(chunks)")
+            #expect(zip(chunks, chunks.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "\(chunks)")
+            #expect(chunks.allSatisfy { !$0.isEmpty && $0.count <= size }, "\(chunks)")
+            let naive = (count + size - 1) / size
+            if threads > 1 && naive < 4 * threads && count >= (naive + threads - 1) / threads * threads {
+                #expect(chunks.count % threads == 0, "\(count)/\(size)/\(threads): \(chunks.count) chunks")
+                #expect((chunks.map(\.count).max() ?? 0) - (chunks.map(\.count).min() ?? 0) <= 1, "\(chunks)")
+            }
+        }
+        #expect(balancedChunks(218, chunkSize: 132, threads: 2) == [0..<109, 109..<218])
+    }
+
     @Test func singleInputModelsAreNotPairModels() throws {
         let network = try KerasModelFile.load(try TestPaths.required(TestPaths.s5Weights))
         #expect(WindowPairSplit(network) == nil)

@@ -76,6 +76,10 @@ import Testing
         #expect(s1["recordings"] as? Int == 2)
         let s1Windows = ((s1["metrics"] as? [String: Any])?["model"] as? [String: Any])?["windows"] as? Int
         #expect(s1Windows == perRecording.reduce(0, +) - (((rows.first { ($0["key"] as? String)?.hasPrefix("s-") == true && ($0["labels"] as? [String: String])?["subject"] == "S2" }?["metrics"] as? [String: Any])?["model"] as? [String: Any])?["windows"] as? Int ?? -1))
+        // provenance.json says where the time went: every phase measured, none negative.
+        let phases = try #require(try json(dir + "/out/provenance.json")["phases"] as? [String: Double])
+        #expect(Set(phases.keys) == ["setup", "reading", "processing", "report"] && phases.values.allSatisfy { $0 >= 0 }, "\(phases)")
+        #expect(phases["processing"]! > 0 && phases["reading"]! > 0, "\(phases)")
         let html = try String(contentsOfFile: dir + "/out/index.html", encoding: .utf8)
         for figure in ["per_recording_mae.svg", "bland_altman.svg", "mae_by_subject.svg", "mae_by_activity.svg"] {
             #expect(html.contains(figure) && FileManager.default.fileExists(atPath: dir + "/out/" + figure), "\(figure)")
