@@ -1,5 +1,5 @@
 import PPGFormats
-import PPGNetwork
+@testable import PPGNetwork
 import Testing
 
 /// Computing each window's branch once and then the head per pair gives the full model's output.
