@@ -342,7 +342,8 @@ func tickLabel(_ v: Double) -> String {
     return String(format: a >= 10 ? "%.1f" : "%.3g", v)
 }
 
-func f(_ v: Double) -> String { String(format: "%.1f", v) }
+/// An SVG coordinate: one decimal, as printf's `%.1f` writes it (the integer formatter where it can).
+func f(_ v: Double) -> String { HeartRateReport.fixedPoint(v, digits: 1) }
 
 func escape(_ s: String) -> String {
     s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
