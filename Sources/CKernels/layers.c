@@ -116,9 +116,59 @@ static inline __attribute__((always_inline)) PPG_AVX512 void depthwise_rows(
     for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(yw + (t + r) * outChannels, k, acc[r]);
 }
 
+// Stride 1, multiplier 1 and channels dividing 16: a vector holds 16 / channels whole rows, so a
+// window's rows are run as one flat array (half the vectors of the row-wise loop at 8 channels).
+// Lanes whose input row is outside the window keep their sum (a masked add), as the plain loop
+// skips those taps.
+static PPG_AVX512 int depthwise_flat(const float *x, const float *w, const float *bias, float *y, long windows,
+                                     long length, long channels, long outLength, long kernelSize, long dilation,
+                                     long left) {
+    // Each tap's weights repeated over the 16 lanes.
+    float *repeated = malloc(sizeof(float) * 16 * (size_t)kernelSize);
+    if (!repeated) return 0;
+    for (long j = 0; j < kernelSize; j++)
+        for (int l = 0; l < 16; l++) repeated[j * 16 + l] = w[j * channels + l % channels];
+    int pattern[16];
+    float wrep[16];
+    for (int l = 0; l < 16; l++) pattern[l] = (int)(l / channels);
+    const __m512i rowOffset = _mm512_loadu_si512(pattern);
+    for (int l = 0; l < 16; l++) wrep[l] = bias ? bias[l % channels] : 0;
+    const __m512 b = _mm512_loadu_ps(wrep);
+    const long perVector = 16 / channels, count = outLength * channels;
+    for (long n = 0; n < windows; n++) {
+        const char *xw = (const char *)(x + n * length * channels);
+        float *yw = y + n * outLength * channels;
+        for (long i = 0; i < count; i += 16) {
+            const __mmask16 k = lanes(i, count);
+            const long t0 = i / channels;
+            __m512 acc = b;
+            for (long j = 0; j < kernelSize; j++) {
+                const long r0 = t0 + j * dilation - left;
+                __mmask16 valid = k;
+                if (r0 < 0 || r0 + perVector > length) {
+                    __m512i rows = _mm512_add_epi32(rowOffset, _mm512_set1_epi32((int)r0));
+                    valid &= _mm512_cmp_epi32_mask(rows, _mm512_setzero_si512(), _MM_CMPINT_NLT)
+                           & _mm512_cmp_epi32_mask(rows, _mm512_set1_epi32((int)length), _MM_CMPINT_LT);
+                    if (!valid) continue;
+                }
+                // Masked-off lanes are never read, so the address may lie outside the window.
+                const float *source = (const float *)(xw + (i + (j * dilation - left) * channels) * (long)sizeof(float));
+                __m512 v = _mm512_maskz_loadu_ps(valid, source);
+                acc = _mm512_mask_add_ps(acc, valid, acc, _mm512_mul_ps(v, _mm512_loadu_ps(repeated + j * 16)));
+            }
+            _mm512_mask_storeu_ps(yw + i, k, acc);
+        }
+    }
+    free(repeated);
+    return 1;
+}
+
 static PPG_AVX512 void depthwise(const float *x, const float *w, const float *bias, float *y, long windows, long length,
                                  long channels, long multiplier, long outLength, long kernelSize, long stride,
                                  long dilation, long left) {
+    if (multiplier == 1 && stride == 1 && channels <= 16 && 16 % channels == 0
+        && depthwise_flat(x, w, bias, y, windows, length, channels, outLength, kernelSize, dilation, left))
+        return;
     const long outChannels = channels * multiplier;
     for (long o = 0; o < outChannels; o += 16) {
         // Output lanes o + l read input channel (o + l) / multiplier: 16 input lanes from `first`
