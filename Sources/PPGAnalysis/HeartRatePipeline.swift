@@ -141,12 +141,8 @@ public enum HeartRatePipeline {
             // The beat detector wants upright pulses at the recording's own rate, at least
             // `ClassicalAnalysis.minimumRateHz` (its 111 ms blocks are 3 samples at 25 Hz, and
             // narrow systolic peaks are then missed).
-            let source = conditioned.samplingRateHz < ClassicalAnalysis.minimumRateHz
-                ? try Resampling.resample(conditioned, to: ClassicalAnalysis.minimumRateHz) : conditioned
-            var x = source.samples.map(Double.init)
-            let polarity = conditioning.after?.polarity ?? PPGStatistics.measure(x, samplingRateHz: source.samplingRateHz)?.polarity
-            if polarity == .inverted { x = x.map { -$0 } }
-            classical = try ClassicalAnalysis(ppg: x, samplingRateHz: source.samplingRateHz, layout: layout, count: count, parameters: options.elgendi)
+            let (x, rateHz) = try classicalInput(conditioned, polarity: conditioning.after?.polarity)
+            classical = try ClassicalAnalysis(ppg: consume x, samplingRateHz: rateHz, layout: layout, count: count, parameters: options.elgendi)
             classical?.flatShare = SignalDefects.flatShare(ppgChannel.samples, samplingRateHz: ppgChannel.samplingRateHz, layout: layout, count: count)
         }
 
@@ -194,6 +190,19 @@ public enum HeartRatePipeline {
             }
         }
         return PreparedWindows(layout: layout, ppg: out, count: count, filterReport: report, conditioning: conditioning, classical: classical)
+    }
+
+    /// The PPG the beat detector reads: `channel` at its own rate or `ClassicalAnalysis.minimumRateHz`,
+    /// whichever is higher, in Double, flipped when its `polarity` (measured when nil) is inverted.
+    /// A function of its own, so the resampled Float copy is gone before the analysis starts.
+    static func classicalInput(_ channel: Channel, polarity: PPGPolarity?) throws -> (samples: [Double], samplingRateHz: Double) {
+        let source = channel.samplingRateHz < ClassicalAnalysis.minimumRateHz
+            ? try Resampling.resample(channel, to: ClassicalAnalysis.minimumRateHz) : channel
+        var x = source.samples.map(Double.init)
+        if (polarity ?? PPGStatistics.measure(x, samplingRateHz: source.samplingRateHz)?.polarity) == .inverted {
+            for i in x.indices { x[i] = -x[i] }
+        }
+        return (x, source.samplingRateHz)
     }
 
     /// One activity label per window: the `activity` channel read at each window's centre, or the
