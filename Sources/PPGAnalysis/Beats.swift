@@ -129,7 +129,7 @@ public struct ClassicalAnalysis: Sendable {
     public init(ppg: consuming [Double], samplingRateHz fs: Double, layout: WindowLayout, count: Int,
                 parameters: ElgendiParameters = ElgendiParameters(), rejection: IBIRejection = IBIRejection()) throws {
         self.parameters = parameters
-        var filtered = ppg
+        var filtered = consume ppg
         try parameters.bandPass(samplingRateHz: fs).filtfiltInPlace(&filtered)
         let peaks = BeatDetector.elgendiPeaks(filtered, samplingRateHz: fs, parameters: parameters)
         // Peak times refined between samples by the parabola through the peak and its neighbours.

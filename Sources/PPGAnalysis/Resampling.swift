@@ -13,11 +13,10 @@ public enum Resampling {
         let ratio = targetRateHz / channel.samplingRateHz
         let outCount = Int((Double(channel.samples.count) * ratio).rounded(.down))
         var output = [Float](repeating: 0, count: max(outCount, 1))
-        var input = channel.samples
-        let status: Int32 = input.withUnsafeMutableBufferPointer { inp in
+        let status: Int32 = channel.samples.withUnsafeBufferPointer { inp in
             output.withUnsafeMutableBufferPointer { outp in
                 var data = SRC_DATA()
-                data.data_in = UnsafePointer(inp.baseAddress)
+                data.data_in = inp.baseAddress
                 data.input_frames = inp.count
                 data.data_out = outp.baseAddress
                 data.output_frames = outp.count
@@ -31,7 +30,9 @@ public enum Resampling {
             throw PPGScopeError(object: channel.name, "resampling failed: \(String(cString: src_strerror(-status)))")
         }
         var out = channel
-        out.samples = Array(output.prefix(Int(status)))
+        // Trimmed in place: no second copy of the output.
+        output.removeLast(output.count - Int(status))
+        out.samples = output
         out.samplingRateHz = targetRateHz
         return out
     }
