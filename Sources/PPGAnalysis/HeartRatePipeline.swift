@@ -194,15 +194,19 @@ public enum HeartRatePipeline {
 
     /// The PPG the beat detector reads: `channel` at its own rate or `ClassicalAnalysis.minimumRateHz`,
     /// whichever is higher, in Double, flipped when its `polarity` (measured when nil) is inverted.
-    /// A function of its own, so the resampled Float copy is gone before the analysis starts.
+    /// Resampled straight into the Double array (no Float copy of the recording beside it).
     static func classicalInput(_ channel: Channel, polarity: PPGPolarity?) throws -> (samples: [Double], samplingRateHz: Double) {
-        let source = channel.samplingRateHz < ClassicalAnalysis.minimumRateHz
-            ? try Resampling.resample(channel, to: ClassicalAnalysis.minimumRateHz) : channel
-        var x = source.samples.map(Double.init)
-        if (polarity ?? PPGStatistics.measure(x, samplingRateHz: source.samplingRateHz)?.polarity) == .inverted {
+        var x: [Double]
+        let fs: Double
+        if channel.samplingRateHz < ClassicalAnalysis.minimumRateHz {
+            (x, fs) = try Resampling.resampledToDouble(channel, to: ClassicalAnalysis.minimumRateHz)
+        } else {
+            (x, fs) = (channel.samples.map(Double.init), channel.samplingRateHz)
+        }
+        if (polarity ?? PPGStatistics.measure(x, samplingRateHz: fs)?.polarity) == .inverted {
             for i in x.indices { x[i] = -x[i] }
         }
-        return (x, source.samplingRateHz)
+        return (x, fs)
     }
 
     /// One activity label per window: the `activity` channel read at each window's centre, or the

@@ -146,6 +146,18 @@ import Testing
         #expect(peaks == Self.arrayElgendiPeaks(filtered, samplingRateHz: fs))
     }
 
+    /// Up- and down-sampling, a rate within rounding of the target, and outputs of 1 and 0 samples.
+    @Test(arguments: [(32.0, 100.0, 5000), (64, 100, 4097), (25, 100, 3), (128, 100, 1000), (1, 3, 1), (100 * (1 - 1e-12), 100, 50), (32, 100, 0)])
+    func resamplingIntoTheDoubleArrayIsWideningTheFloatOutput(fromHz: Double, toHz: Double, count: Int) throws {
+        var rng = Xoshiro256StarStar(seed: UInt64(count), stream: 0)
+        let channel = Channel(name: "ppg", samplingRateHz: fromHz, samples: (0..<count).map { _ in Float(rng.nextNormal()) })
+        let floats = try Resampling.resample(channel, to: toHz)
+        let doubles = try Resampling.resampledToDouble(channel, to: toHz)
+        #expect(Self.bits(doubles.samples) == Self.bits(floats.samples.map(Double.init)), "\(fromHz) → \(toHz) Hz, \(count) samples")
+        #expect(doubles.samplingRateHz == floats.samplingRateHz)
+        #expect(count < 50 || doubles.samples.count > count * 3 / 4, "the output is not empty")
+    }
+
     /// Flat runs of 2 to 9 samples at the start, the end, across and on window edges, NaNs (never
     /// equal to themselves) and windows reaching past the end.
     @Test func flatShareCountedFromRunsIsTheMaskForm() {
