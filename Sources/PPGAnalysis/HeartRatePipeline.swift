@@ -134,8 +134,6 @@ public enum HeartRatePipeline {
             throw PPGScopeError(object: "ppg", "the recording (\(String(format: "%.1f", Double(usable) / layout.samplingRateHz)) s) is shorter than one \(String(format: "%.0f", Double(layout.length) / layout.samplingRateHz)) s window")
         }
         let t = layout.length
-        var out = [Float](repeating: 0, count: count * t)
-        var report = FilterReport(mode: options.filter, segments: [], note: nil)
         var classical: ClassicalAnalysis?
         if options.runPeaks {
             // The beat detector wants upright pulses at the recording's own rate, at least
@@ -145,6 +143,9 @@ public enum HeartRatePipeline {
             classical = try ClassicalAnalysis(ppg: consume x, samplingRateHz: rateHz, layout: layout, count: count, parameters: options.elgendi)
             classical?.flatShare = SignalDefects.flatShare(ppgChannel.samples, samplingRateHz: ppgChannel.samplingRateHz, layout: layout, count: count)
         }
+        // The windows are allocated after the beat analysis, so the two are never in memory together.
+        var out = [Float](repeating: 0, count: count * t)
+        var report = FilterReport(mode: options.filter, segments: [], note: nil)
 
         if options.filter == .none {
             for n in 0..<count { out.replaceSubrange((n * t)..<((n + 1) * t), with: ppg[(n * layout.shift)..<(n * layout.shift + t)]) }
