@@ -35,17 +35,29 @@ public enum BeatDetector {
     public static func elgendiPeaks(_ filtered: [Double], samplingRateHz fs: Double,
                                     parameters p: ElgendiParameters = ElgendiParameters()) -> [Int] {
         guard filtered.count > 2 else { return [] }
-        let squared = filtered.map { $0 > 0 ? $0 * $0 : 0 }
+        // The squared signal and its two moving averages are evaluated sample by sample, never
+        // stored: the same values as the arrays, bit for bit, in constant memory.
+        let n = filtered.count
+        let squared = { (i: Int) -> Double in let v = filtered[i]; return v > 0 ? v * v : 0 }
         let peakSize = Int((p.peakWindowS * fs).rounded(.toNearestOrEven))
         let beatSize = Int((p.beatWindowS * fs).rounded(.toNearestOrEven))
-        let maPeak = SignalStatistics.movingAverage(squared, size: peakSize)
-        let maBeat = SignalStatistics.movingAverage(squared, size: beatSize)
-        let offset = p.beatOffset * SignalStatistics.mean(squared[...])
-        let waves = (0..<squared.count).map { maPeak[$0] > maBeat[$0] + offset }
+        var sum = 0.0
+        for i in 0..<n { sum += squared(i) }
+        let offset = p.beatOffset * (sum / Double(n))
+        var maPeak = peakSize > 1 ? MovingAverageCursor(size: peakSize, count: n, value: squared) : nil
+        var maBeat = beatSize > 1 ? MovingAverageCursor(size: beatSize, count: n, value: squared) : nil
+        // Sample i is inside a wave when the peak average exceeds the beat average + offset.
+        func wave(_ i: Int) -> Bool {
+            let peak = maPeak?.next(value: squared) ?? squared(i), beat = maBeat?.next(value: squared) ?? squared(i)
+            return peak > beat + offset
+        }
         var begins: [Int] = [], ends: [Int] = []
-        for i in 0..<(waves.count - 1) {
-            if !waves[i] && waves[i + 1] { begins.append(i) }
-            if waves[i] && !waves[i + 1] { ends.append(i) }
+        var previous = wave(0)
+        for i in 1..<n {
+            let current = wave(i)
+            if !previous && current { begins.append(i - 1) }
+            if previous && !current { ends.append(i - 1) }
+            previous = current
         }
         guard let firstBegin = begins.first else { return [] }
         ends = ends.filter { $0 > firstBegin }

@@ -123,11 +123,14 @@ public struct ClassicalAnalysis: Sendable {
     /// Per window: the share of the raw signal that is flat (clipped or dropped out), see `SignalDefects`.
     public var flatShare: [Double] = []
 
-    /// Analyses `ppg` (systolic peaks upwards, any rate the band-pass fits) over `layout`'s `count` windows.
-    public init(ppg: [Double], samplingRateHz fs: Double, layout: WindowLayout, count: Int,
+    /// Analyses `ppg` (systolic peaks upwards, any rate the band-pass fits) over `layout`'s `count`
+    /// windows. `ppg` is band-passed in place: pass it with `consume` and no second copy of the
+    /// recording is made.
+    public init(ppg: consuming [Double], samplingRateHz fs: Double, layout: WindowLayout, count: Int,
                 parameters: ElgendiParameters = ElgendiParameters(), rejection: IBIRejection = IBIRejection()) throws {
         self.parameters = parameters
-        let filtered = try parameters.bandPass(samplingRateHz: fs).filtfilt(ppg)
+        var filtered = consume ppg
+        try parameters.bandPass(samplingRateHz: fs).filtfiltInPlace(&filtered)
         let peaks = BeatDetector.elgendiPeaks(filtered, samplingRateHz: fs, parameters: parameters)
         // Peak times refined between samples by the parabola through the peak and its neighbours.
         beats = BeatSeries(timesS: peaks.map { p in
@@ -161,19 +164,31 @@ public enum SignalDefects {
     public static func flatShare(_ samples: [Float], samplingRateHz fs: Double, layout: WindowLayout, count: Int,
                                  minimumRunS: Double = 0.05) -> [Double] {
         let minimumRun = max(3, Int((minimumRunS * fs).rounded(.up)))
-        var flat = [Bool](repeating: false, count: samples.count)
-        var start = 0
-        for i in 1...samples.count {
-            if i == samples.count || samples[i] != samples[start] {
-                if i - start >= minimumRun { for k in start..<i { flat[k] = true } }
-                start = i
-            }
+        let windows = (0..<count).map { n in
+            (lo: min(Int((layout.startS(n) * fs).rounded()), samples.count), hi: min(Int((layout.endS(n) * fs).rounded()), samples.count))
         }
-        var prefix = [Int](repeating: 0, count: samples.count + 1)
-        for i in samples.indices { prefix[i + 1] = prefix[i] + (flat[i] ? 1 : 0) }
-        return (0..<count).map { n in
-            let lo = min(Int((layout.startS(n) * fs).rounded()), samples.count), hi = min(Int((layout.endS(n) * fs).rounded()), samples.count)
-            return hi > lo ? Double(prefix[hi] - prefix[lo]) / Double(hi - lo) : 0
+        // Flat samples before each window edge, counted run by run: no per-sample mask or prefix array.
+        let edges = Array(Set(windows.flatMap { [$0.lo, $0.hi] })).sorted()
+        var flatBefore = [Int](repeating: 0, count: edges.count)
+        var next = 0, flatInEarlierRuns = 0, start = 0
+        while next < edges.count && edges[next] == 0 { next += 1 }
+        for i in 1..<(samples.count + 1) where i == samples.count || samples[i] != samples[start] {
+            // The run start..<i; every edge in start + 1 ... i sees all of its earlier runs and its part of this one.
+            let flat = i - start >= minimumRun
+            while next < edges.count && edges[next] <= i {
+                flatBefore[next] = flatInEarlierRuns + (flat ? edges[next] - start : 0)
+                next += 1
+            }
+            if flat { flatInEarlierRuns += i - start }
+            start = i
+        }
+        func flatSamples(before edge: Int) -> Int {
+            var lo = 0, hi = edges.count
+            while lo < hi { let mid = (lo + hi) / 2; if edges[mid] < edge { lo = mid + 1 } else { hi = mid } }
+            return flatBefore[lo]
+        }
+        return windows.map { w in
+            w.hi > w.lo ? Double(flatSamples(before: w.hi) - flatSamples(before: w.lo)) / Double(w.hi - w.lo) : 0
         }
     }
 }

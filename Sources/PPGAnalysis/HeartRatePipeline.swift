@@ -134,21 +134,18 @@ public enum HeartRatePipeline {
             throw PPGScopeError(object: "ppg", "the recording (\(String(format: "%.1f", Double(usable) / layout.samplingRateHz)) s) is shorter than one \(String(format: "%.0f", Double(layout.length) / layout.samplingRateHz)) s window")
         }
         let t = layout.length
-        var out = [Float](repeating: 0, count: count * t)
-        var report = FilterReport(mode: options.filter, segments: [], note: nil)
         var classical: ClassicalAnalysis?
         if options.runPeaks {
             // The beat detector wants upright pulses at the recording's own rate, at least
             // `ClassicalAnalysis.minimumRateHz` (its 111 ms blocks are 3 samples at 25 Hz, and
             // narrow systolic peaks are then missed).
-            let source = conditioned.samplingRateHz < ClassicalAnalysis.minimumRateHz
-                ? try Resampling.resample(conditioned, to: ClassicalAnalysis.minimumRateHz) : conditioned
-            var x = source.samples.map(Double.init)
-            let polarity = conditioning.after?.polarity ?? PPGStatistics.measure(x, samplingRateHz: source.samplingRateHz)?.polarity
-            if polarity == .inverted { x = x.map { -$0 } }
-            classical = try ClassicalAnalysis(ppg: x, samplingRateHz: source.samplingRateHz, layout: layout, count: count, parameters: options.elgendi)
+            let (x, rateHz) = try classicalInput(conditioned, polarity: conditioning.after?.polarity)
+            classical = try ClassicalAnalysis(ppg: consume x, samplingRateHz: rateHz, layout: layout, count: count, parameters: options.elgendi)
             classical?.flatShare = SignalDefects.flatShare(ppgChannel.samples, samplingRateHz: ppgChannel.samplingRateHz, layout: layout, count: count)
         }
+        // The windows are allocated after the beat analysis, so the two are never in memory together.
+        var out = [Float](repeating: 0, count: count * t)
+        var report = FilterReport(mode: options.filter, segments: [], note: nil)
 
         if options.filter == .none {
             for n in 0..<count { out.replaceSubrange((n * t)..<((n + 1) * t), with: ppg[(n * layout.shift)..<(n * layout.shift + t)]) }
@@ -194,6 +191,23 @@ public enum HeartRatePipeline {
             }
         }
         return PreparedWindows(layout: layout, ppg: out, count: count, filterReport: report, conditioning: conditioning, classical: classical)
+    }
+
+    /// The PPG the beat detector reads: `channel` at its own rate or `ClassicalAnalysis.minimumRateHz`,
+    /// whichever is higher, in Double, flipped when its `polarity` (measured when nil) is inverted.
+    /// Resampled straight into the Double array (no Float copy of the recording beside it).
+    static func classicalInput(_ channel: Channel, polarity: PPGPolarity?) throws -> (samples: [Double], samplingRateHz: Double) {
+        var x: [Double]
+        let fs: Double
+        if channel.samplingRateHz < ClassicalAnalysis.minimumRateHz {
+            (x, fs) = try Resampling.resampledToDouble(channel, to: ClassicalAnalysis.minimumRateHz)
+        } else {
+            (x, fs) = (channel.samples.map(Double.init), channel.samplingRateHz)
+        }
+        if (polarity ?? PPGStatistics.measure(x, samplingRateHz: fs)?.polarity) == .inverted {
+            for i in x.indices { x[i] = -x[i] }
+        }
+        return (x, fs)
     }
 
     /// One activity label per window: the `activity` channel read at each window's centre, or the

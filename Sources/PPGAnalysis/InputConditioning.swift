@@ -35,7 +35,8 @@ public struct PPGStatistics: Sendable, Codable, Equatable {
         let length = Int((windowS * fs).rounded()), shift = max(1, Int((shiftS * fs).rounded()))
         guard length > 8, x.count >= length, let band = try? ElgendiParameters().bandPass(samplingRateHz: fs) else { return nil }
         let mean = SignalStatistics.mean(x[...])
-        let filtered = band.filtfilt(x.map { $0 - mean })
+        var filtered = x.map { $0 - mean }
+        band.filtfiltInPlace(&filtered)
         var stds: [Double] = [], offsets: [Double] = [], baseline: [Double] = [], slopes: [Double] = []
         // At most `maximumWindows` windows, evenly spread: the statistics of a long recording
         // without reading every overlapping window.
@@ -146,7 +147,7 @@ public enum InputConditioning {
             report.flipped = true
             report.steps.append("polarity: flipped (--polarity inverted)")
         }
-        if report.flipped { x = x.map { -$0 } }
+        if report.flipped { for i in x.indices { x[i] = -x[i] } }
         // 2. Baseline: removed when the signal is not centred like the training data.
         // Flipping changes only the sign of the slope skewness.
         var stats = before
@@ -155,7 +156,8 @@ public enum InputConditioning {
             let band = try ButterworthBandPass(order: convention.baselineFilterOrder, lowHz: convention.baselineBandHz.lowerBound,
                                                highHz: min(convention.baselineBandHz.upperBound, 0.45 * fs), samplingRateHz: fs)
             let mean = SignalStatistics.mean(x[...])
-            x = band.filtfilt(x.map { $0 - mean })
+            for i in x.indices { x[i] -= mean }
+            band.filtfiltInPlace(&x)
             report.baselineRemoved = true
             report.baselineBandHz = [band.lowHz, band.highHz]
             report.steps.append(String(format: "baseline: offset %.2f × std, %.0f %% of power below 0.5 Hz → removed by a zero-phase Butterworth band-pass %g–%g Hz (order %d)",
@@ -182,7 +184,7 @@ public enum InputConditioning {
                 }
             }
         }
-        if report.scaleFactor != 1 { x = x.map { $0 * report.scaleFactor } }
+        if report.scaleFactor != 1 { let k = report.scaleFactor; for i in x.indices { x[i] *= k } }
         guard !report.untouched else {
             report.after = before
             report.outOfDistribution = outOfDistribution(before, convention: convention)

@@ -70,21 +70,13 @@ public struct ButterworthBandPass: Sendable, Equatable {
         samplingRateHz = fs
     }
 
-    /// Causal filtering with the sections started from `states` (two per section), which it updates.
-    func run(_ x: [Double], states: inout [(Double, Double)]) -> [Double] {
-        var y = x
-        for (k, s) in sections.enumerated() {
-            var (z1, z2) = states[k]
-            for n in y.indices {
-                let input = y[n]
-                let out = s.b0 * input + z1
-                z1 = s.b1 * input - s.a1 * out + z2
-                z2 = s.b2 * input - s.a2 * out
-                y[n] = out
-            }
-            states[k] = (z1, z2)
-        }
-        return y
+    /// One step of section `s` (transposed direct form II) on `input`, updating its state.
+    @inline(__always)
+    static func step(_ s: Biquad, _ z1: inout Double, _ z2: inout Double, _ input: Double) -> Double {
+        let out = s.b0 * input + z1
+        z1 = s.b1 * input - s.a1 * out + z2
+        z2 = s.b2 * input - s.a2 * out
+        return out
     }
 
     /// Section states at the steady state of a unit step (SciPy's `sosfilt_zi`).
@@ -102,22 +94,48 @@ public struct ButterworthBandPass: Sendable, Equatable {
 
     /// Zero-phase filtering (SciPy's `sosfiltfilt` with its default padding), same length as `x`.
     public func filtfilt(_ x: [Double]) -> [Double] {
-        guard x.count > 1 else { return x.map { _ in 0 } }
-        let padding = min(3 * (2 * sections.count + 1), x.count - 1)
-        var extended = [Double]()
-        extended.reserveCapacity(x.count + 2 * padding)
-        for i in stride(from: padding, through: 1, by: -1) { extended.append(2 * x[0] - x[i]) }
-        extended += x
-        let last = x.count - 1
-        for i in 1...max(padding, 1) where padding > 0 { extended.append(2 * x[last] - x[last - i]) }
+        var y = x
+        filtfiltInPlace(&y)
+        return y
+    }
+
+    /// `filtfilt` overwriting `x`, bit for bit the same values. The padded signal is never built:
+    /// the odd extensions at each end (a few dozen samples) sit in their own buffers, the sections
+    /// run over left extension, `x`, right extension (forwards, then backwards), and no reversed copy
+    /// is made — so the only full-length buffer is `x` itself.
+    public func filtfiltInPlace(_ x: inout [Double]) {
+        guard x.count > 1 else {
+            for i in x.indices { x[i] = 0 }
+            return
+        }
+        let n = x.count, last = n - 1
+        let padding = min(3 * (2 * sections.count + 1), last)
+        // The extension SciPy pads with: left[j] = extended[j], right[j] = extended[padding + n + j].
+        var left = (0..<padding).map { j in 2 * x[0] - x[padding - j] }
+        var right = (0..<padding).map { j in 2 * x[last] - x[last - 1 - j] }
         let zi = stepStates
-        var states = zi.map { ($0.0 * extended[0], $0.1 * extended[0]) }
-        var forward = run(extended, states: &states)
-        forward.reverse()
-        states = zi.map { ($0.0 * forward[0], $0.1 * forward[0]) }
-        var backward = run(forward, states: &states)
-        backward.reverse()
-        return Array(backward[padding..<(padding + x.count)])
+        x.withUnsafeMutableBufferPointer { middle in
+            left.withUnsafeMutableBufferPointer { left in
+                right.withUnsafeMutableBufferPointer { right in
+                    // Forwards over left ++ x ++ right, started at the step response to its first sample.
+                    var start = left[0]
+                    for (k, s) in sections.enumerated() {
+                        var (z1, z2) = (zi[k].0 * start, zi[k].1 * start)
+                        for part in [left, middle, right] {
+                            for i in 0..<part.count { part[i] = Self.step(s, &z1, &z2, part[i]) }
+                        }
+                    }
+                    // Backwards over the same, started at the step response to its last sample.
+                    start = right[padding - 1]
+                    for (k, s) in sections.enumerated() {
+                        var (z1, z2) = (zi[k].0 * start, zi[k].1 * start)
+                        for part in [right, middle, left] {
+                            for i in stride(from: part.count - 1, through: 0, by: -1) { part[i] = Self.step(s, &z1, &z2, part[i]) }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -185,18 +203,45 @@ public enum SignalStatistics {
     /// (NeuroKit2's `signal_smooth(kernel="boxcar")`: `np.convolve(mode="same")` on the padded signal).
     public static func movingAverage(_ x: [Double], size: Int) -> [Double] {
         guard size > 1, !x.isEmpty else { return x }
-        let n = x.count
-        // Padded signal p (size copies of each end), y_full = convolve(w, p, "same"),
-        // result = y_full[size ..< size + n]. "same" centres the kernel with offset (size − 1) / 2.
-        let padded = [Double](repeating: x[0], count: size) + x + [Double](repeating: x[n - 1], count: size)
-        var prefix = [Double](repeating: 0, count: padded.count + 1)
-        for i in padded.indices { prefix[i + 1] = prefix[i] + padded[i] }
-        let offset = (size - 1) / 2
-        return (0..<n).map { k in
-            // y_full[i] = Σ_j w · p[i + offset − j], j = 0..<size  → p[i + offset − size + 1 ... i + offset].
-            let i = k + size
-            let hi = min(i + offset, padded.count - 1), lo = max(i + offset - size + 1, 0)
-            return (prefix[hi + 1] - prefix[lo]) / Double(size)
-        }
+        var cursor = MovingAverageCursor(size: size, count: x.count) { x[$0] }
+        return x.indices.map { _ in cursor.next { x[$0] } }
+    }
+}
+
+/// `SignalStatistics.movingAverage` one output at a time, without the padded signal or its prefix
+/// sums: output k is (P[k + size + offset + 1] − P[k + offset + 1]) / size, where P are the prefix
+/// sums of the signal padded by `size` copies of each end and offset = (size − 1) / 2. Each of the
+/// two prefix sums is carried by its own running sum, adding the same samples in the same order as
+/// the prefix array would, so every output is bit for bit `movingAverage`'s.
+public struct MovingAverageCursor {
+    public let size: Int
+    let count: Int
+    /// Indices into the padded signal of the two prefix sums, and the sums themselves.
+    var lower: Int, upper: Int
+    var sumToLower = 0.0, sumToUpper = 0.0
+
+    /// A cursor over a signal of `count` samples (`count` ≥ 1, `size` ≥ 2) whose sample i is `value(i)`.
+    public init(size: Int, count: Int, value: (Int) -> Double) {
+        precondition(size > 1 && count > 0, "a moving average of \(size) samples over \(count)")
+        self.size = size
+        self.count = count
+        lower = (size - 1) / 2 + 1
+        upper = lower + size
+        for j in 0..<lower { sumToLower += padded(j, value) }
+        for j in 0..<upper { sumToUpper += padded(j, value) }
+    }
+
+    /// Sample j of the padded signal.
+    @inline(__always)
+    func padded(_ j: Int, _ value: (Int) -> Double) -> Double { value(min(max(j - size, 0), count - 1)) }
+
+    /// The next output (the first call gives output 0); `value` as given to `init`.
+    public mutating func next(value: (Int) -> Double) -> Double {
+        let out = (sumToUpper - sumToLower) / Double(size)
+        sumToLower += padded(lower, value)
+        sumToUpper += padded(upper, value)
+        lower += 1
+        upper += 1
+        return out
     }
 }
