@@ -200,7 +200,7 @@ public enum HeartRatePipeline {
         var x: [Double]
         let fs: Double
         if channel.samplingRateHz < ClassicalAnalysis.minimumRateHz {
-            (x, fs) = try Resampling.resampledToDouble(channel, to: ClassicalAnalysis.minimumRateHz)
+            (x, fs) = try Resampling.resampledToDouble(channel, to: ClassicalAnalysis.minimumRateHz, quality: .fastest)
         } else {
             (x, fs) = (channel.samples.map(Double.init), channel.samplingRateHz)
         }
