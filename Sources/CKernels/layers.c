@@ -24,41 +24,35 @@ static inline PPG_AVX512 __m512 max_keeping_nan(__m512 m, __m512 v) {
     return _mm512_mask_blend_ps(take, m, v);
 }
 
-static PPG_AVX512 void pool_max(const float *x, float *y, long windows, long length, long channels, long outLength,
-                                long pool, long stride, long left) {
-    for (long n = 0; n < windows; n++) {
-        const float *xw = x + n * length * channels;
-        for (long t = 0; t < outLength; t++) {
-            long start = t * stride - left, end = start + pool;
-            if (start < 0) start = 0;
-            if (end > length) end = length;
-            if (end <= start) end = start + 1;
-            float *out = y + (n * outLength + t) * channels;
-            for (long c = 0; c < channels; c += 16) {
-                __mmask16 k = lanes(c, channels);
-                __m512 m = _mm512_maskz_loadu_ps(k, xw + start * channels + c);
-                for (long s = start + 1; s < end; s++) m = max_keeping_nan(m, _mm512_maskz_loadu_ps(k, xw + s * channels + c));
-                _mm512_mask_storeu_ps(out + c, k, m);
-            }
-        }
-    }
+// The input rows [start, end) that pool t reads, clipped to the window (`same` padding counts only
+// the samples inside it).
+static inline void pool_rows(long t, long stride, long left, long pool, long length, long *start, long *end) {
+    *start = t * stride - left;
+    *end = *start + pool;
+    if (*start < 0) *start = 0;
+    if (*end > length) *end = length;
 }
 
-static PPG_AVX512 void pool_average(const float *x, float *y, long windows, long length, long channels, long outLength,
-                                    long pool, long stride, long left) {
+// Max (NaN-keeping) or mean over each pool; `maximum` is constant in the loops, which the compiler
+// takes out of them.
+static PPG_AVX512 void pool_over_time(const float *x, float *y, long windows, long length, long channels,
+                                      long outLength, long size, long stride, long left, int maximum) {
     for (long n = 0; n < windows; n++) {
         const float *xw = x + n * length * channels;
         for (long t = 0; t < outLength; t++) {
-            long start = t * stride - left, end = start + pool;
-            if (start < 0) start = 0;
-            if (end > length) end = length;
+            long start, end;
+            pool_rows(t, stride, left, size, length, &start, &end);
+            if (maximum && end <= start) end = start + 1;
             float *out = y + (n * outLength + t) * channels;
-            const __m512 scale = _mm512_set1_ps(1.0f / (float)(end - start));
+            const __m512 scale = _mm512_set1_ps(maximum ? 1.0f : 1.0f / (float)(end - start));
             for (long c = 0; c < channels; c += 16) {
                 __mmask16 k = lanes(c, channels);
-                __m512 sum = _mm512_setzero_ps();
-                for (long s = start; s < end; s++) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(k, xw + s * channels + c));
-                _mm512_mask_storeu_ps(out + c, k, _mm512_mul_ps(sum, scale));
+                __m512 acc = maximum ? _mm512_maskz_loadu_ps(k, xw + start * channels + c) : _mm512_setzero_ps();
+                for (long s = maximum ? start + 1 : start; s < end; s++) {
+                    __m512 v = _mm512_maskz_loadu_ps(k, xw + s * channels + c);
+                    acc = maximum ? max_keeping_nan(acc, v) : _mm512_add_ps(acc, v);
+                }
+                _mm512_mask_storeu_ps(out + c, k, maximum ? acc : _mm512_mul_ps(acc, scale));
             }
         }
     }
@@ -293,14 +287,14 @@ int ppgscope_concatenate_rows(const float *const *inputs, const long *widths, lo
 int ppgscope_pool_max(const float *x, float *y, long windows, long length, long channels, long outLength, long pool,
                       long stride, long left) {
     if (!available()) return 0;
-    pool_max(x, y, windows, length, channels, outLength, pool, stride, left);
+    pool_over_time(x, y, windows, length, channels, outLength, pool, stride, left, 1);
     return 1;
 }
 
 int ppgscope_pool_average(const float *x, float *y, long windows, long length, long channels, long outLength, long pool,
                           long stride, long left) {
     if (!available()) return 0;
-    pool_average(x, y, windows, length, channels, outLength, pool, stride, left);
+    pool_over_time(x, y, windows, length, channels, outLength, pool, stride, left, 0);
     return 1;
 }
 

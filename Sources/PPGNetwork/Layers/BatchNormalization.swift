@@ -76,19 +76,23 @@ extension BatchNormalizationLayer {
     /// `bias·scale + shift`. Exact up to float rounding when nothing else reads the conv's output.
     func folded(into conv: Conv1DLayer) -> Conv1DLayer {
         var c = conv
-        let cout = conv.outChannels
-        c.kernel = conv.kernel.indices.map { conv.kernel[$0] * scale[$0 % cout] }
-        c.bias = (0..<cout).map { o in (conv.bias?[o] ?? 0) * scale[o] + shift[o] }
+        (c.kernel, c.bias) = folded(kernel: conv.kernel, bias: conv.bias)
         return c
+    }
+
+    /// A kernel whose last axis is the output channel (Conv1D `[k, cin, cout]`, DepthwiseConv1D
+    /// `[k, cout]`, Dense `[in, units]`) and its bias, followed by this layer: columns times `scale`,
+    /// bias `bias·scale + shift`.
+    func folded(kernel: [Float], bias: [Float]?) -> (kernel: [Float], bias: [Float]) {
+        let columns = scale.count
+        return (kernel.indices.map { kernel[$0] * scale[$0 % columns] }, (0..<columns).map { o in (bias?[o] ?? 0) * scale[o] + shift[o] })
     }
 
     /// The DepthwiseConv1D followed by this layer as one: kernel `[k, cout]` columns times `scale`,
     /// bias `bias·scale + shift`.
     func folded(into depthwise: DepthwiseConv1DLayer) -> DepthwiseConv1DLayer {
         var d = depthwise
-        let cout = depthwise.outChannels
-        d.kernel = depthwise.kernel.indices.map { depthwise.kernel[$0] * scale[$0 % cout] }
-        d.bias = (0..<cout).map { o in (depthwise.bias?[o] ?? 0) * scale[o] + shift[o] }
+        (d.kernel, d.bias) = folded(kernel: depthwise.kernel, bias: depthwise.bias)
         return d
     }
 
@@ -102,8 +106,7 @@ extension BatchNormalizationLayer {
     /// The Dense layer followed by this layer as one Dense.
     func folded(into dense: DenseLayer) -> DenseLayer {
         var d = dense
-        for i in d.kernel.indices { d.kernel[i] *= scale[i % dense.units] }
-        d.bias = (0..<dense.units).map { o in (dense.bias?[o] ?? 0) * scale[o] + shift[o] }
+        (d.kernel, d.bias) = folded(kernel: dense.kernel, bias: dense.bias)
         return d
     }
 }
