@@ -166,7 +166,7 @@ let overlapChunksPerClaim = 8
 ///
 /// With `shareTiles`, two threads and chunks claimed one by one, the chunks are shared with the
 /// tile-sharing worker, which is already awake (or spinning) where a dispatch worker would first
-/// have to be woken, and cut to 16 windows or more, at least 8 of them, so that a worker that
+/// have to be woken, and cut to about a quarter of the windows (32 at least), so that a worker that
 /// wakes late still takes its share.
 func parallelChunks(_ count: Int, outputShape: [Int], workers: Int?, chunkSize: Int = convWindowsPerChunk, chunksPerClaim: Int = 1,
                     shareTiles: Bool = false,
@@ -215,9 +215,9 @@ func parallelChunks(_ count: Int, outputShape: [Int], workers: Int?, chunkSize: 
 }
 
 /// Consecutive chunks of at most `chunkSize` windows. When there are only a few per thread, their
-/// number is rounded up to a multiple of `threads` and their sizes evened out (to within one), so that no thread
-/// waits on another's extra chunk (218 windows in chunks of up to 132 on 2 threads: 109 + 109, not
-/// 132 + 86). Results do not depend on the split.
+/// number is rounded up to a multiple of `threads` and their sizes evened out (to within one), so
+/// that no thread waits on another's extra chunk (218 windows in chunks of up to 132 on 2 threads:
+/// 109 + 109, not 132 + 86). Results do not depend on the split.
 func balancedChunks(_ count: Int, chunkSize: Int, threads: Int) -> [Range<Int>] {
     let chunkCount = (count + chunkSize - 1) / chunkSize
     guard threads > 1 && chunkCount < 4 * threads else {
