@@ -1,8 +1,8 @@
 import CKernels
 
 /// The small layers around the convolutions, 16 channels at a time with AVX-512F (C:
-/// CKernels/layers.c): pooling over time, global pooling, depthwise convolution and the activation
-/// layers. Buffers are row-major Float32 `[windows, time, channels]`. Each kernel does, lane by lane,
+/// CKernels/layers.c): pooling over time, global pooling, depthwise convolution, BatchNormalization,
+/// the merges, Concatenate and the ReLU, LeakyReLU and PReLU layers. Buffers are row-major Float32 `[windows, time, channels]`. Each kernel does, lane by lane,
 /// the arithmetic of the plain loop it stands for, in the same order, so results are the same to
 /// the bit. Each returns nil or false, touching nothing, when the CPU lacks AVX-512F: the caller
 /// then runs its plain loop (which the tests compare the kernels against).

@@ -2,8 +2,9 @@
 #define PPGSCOPE_LAYERS_H
 
 // The small layers around the convolutions, 16 channels at a time with AVX-512F masked loads and
-// stores: max and average pooling over time, global pooling, depthwise convolution, and the
-// element-wise activation layers (ReLU with options, LeakyReLU, PReLU). Every buffer is row-major
+// stores: max and average pooling over time, global pooling, depthwise convolution,
+// BatchNormalization, the merges, Concatenate, and the element-wise activation layers (ReLU with
+// options, LeakyReLU, PReLU). Every buffer is row-major
 // float32 `[windows, time, channels]`. Each function does, lane by lane, the same arithmetic in the
 // same order as the plain loop it replaces (no fused multiply-add), so its results are the same to
 // the bit. Each returns 0, touching nothing, when the CPU lacks AVX-512F: the caller then runs its
