@@ -24,6 +24,26 @@ struct LayerFixture: CustomTestStringConvertible, Sendable {
     }
 }
 
+/// Keras' tap names in Keras' order, and every tap and the output of `result` within 1e-4 of the
+/// tensor's largest |Keras value| (golden file: `tap_names`, `taps/<name>`, `outputs`). With
+/// `nonZeroTaps`, an all-zero Keras tap is a failure too: it would test nothing.
+func expectTapsMatchKeras(_ network: Network, _ result: ForwardResult, golden: HDF5File, names: [String],
+                          nonZeroTaps: Bool = false) throws {
+    #expect(network.tapNames == names, "tap names and order differ from Keras")
+    for name in names {
+        let (kerasShape, keras) = try golden.readFloats("taps/" + name)
+        let mine = try #require(result.taps[name], "no tap \(name)")
+        #expect(mine.shape == kerasShape, "\(name): shape \(mine.shape) vs Keras \(kerasShape)")
+        guard mine.shape == kerasShape else { continue }
+        if nonZeroTaps { #expect(keras.contains { $0 != 0 }, "\(name): an all-zero tap tests nothing") }
+        let (error, i) = relativeError(mine.values, keras)
+        #expect(error <= 1e-4, "\(name)[\(i)]: swift \(mine.values[i]) vs keras \(keras[i]) (relative error \(error))")
+    }
+    let (_, outputs) = try golden.readFloats("outputs")
+    let (error, _) = relativeError(result.output.values, outputs)
+    #expect(result.output.values.count == outputs.count && error <= 1e-4, "model output differs from Keras (relative error \(error))")
+}
+
 /// Largest |swift − keras| relative to the tensor's largest |keras| value, and where it is.
 func relativeError(_ mine: [Float], _ keras: [Float]) -> (error: Float, index: Int) {
     let scale = max(keras.reduce(Float(0)) { max($0, abs($1)) }, Float.leastNormalMagnitude)
@@ -41,18 +61,7 @@ func relativeError(_ mine: [Float], _ keras: [Float]) -> (error: Float, index: I
     @Test(arguments: LayerFixture.all)
     func everyTapMatchesKeras(_ fixture: LayerFixture) throws {
         let (network, golden, names, result) = try fixture.run()
-        #expect(network.tapNames == names, "tap names and order differ from Keras")
-        for name in names {
-            let (kerasShape, keras) = try golden.readFloats("taps/" + name)
-            let mine = try #require(result.taps[name], "no tap \(name)")
-            #expect(mine.shape == kerasShape, "\(name): shape \(mine.shape) vs Keras \(kerasShape)")
-            guard mine.shape == kerasShape else { continue }
-            let (error, i) = relativeError(mine.values, keras)
-            #expect(error <= 1e-4, "\(name)[\(i)]: swift \(mine.values[i]) vs keras \(keras[i]) (relative error \(error))")
-        }
-        let (_, outputs) = try golden.readFloats("outputs")
-        let (error, _) = relativeError(result.output.values, outputs)
-        #expect(result.output.values.count == outputs.count && error <= 1e-4, "model output differs from Keras (relative error \(error))")
+        try expectTapsMatchKeras(network, result, golden: golden, names: names)
     }
 
     /// BatchNormalization folded into the conv (or dense) before it gives Keras' output: run
