@@ -261,14 +261,16 @@ extension Activation {
         }
     }
 
-    /// Applies the activation to every element of `x`, in place. ReLU runs 16 lanes at a time; the
-    /// activations built on exp, expm1, erfc, tanh and log1p run through glibc's vector math library
-    /// on AVX-512F CPUs (`VectorActivation`, within a few ulp of `apply(_:)`), else element by
-    /// element like the piecewise-linear ones.
+    /// Applies the activation to every element of `x`, in place. ReLU runs 16 lanes at a time,
+    /// leaky ReLU on AVX-512F (`LayerKernels`, the same values); the activations built on exp,
+    /// expm1, erfc, tanh and log1p run through glibc's vector math library on AVX-512F CPUs
+    /// (`VectorActivation`, within a few ulp of `apply(_:)`), else element by element like the
+    /// other piecewise-linear ones.
     public func applyInPlace(_ x: inout [Float]) {
         switch self {
         case .linear: return
         case .relu: Self.reluInPlace(&x); return
+        case .leakyReLU(let slope): if LayerKernels.leakyReLU(&x, slope: Float(slope)) { return }
         default: break
         }
         if let (kind, a, b) = vectorForm, VectorActivation.apply(kind, &x, a: a, b: b) { return }

@@ -84,9 +84,12 @@ extension ActivationLayer {
         case .relu(let maxValue, let slope, let threshold):
             if LayerKernels.relu(&x, maxValue: maxValue, negativeSlope: slope, threshold: threshold) { return }
         case .leakyReLU(let slope):
-            if LayerKernels.leakyReLU(&x, slope: slope) { return }
+            // The activation functions' in-place forms, vectorised where the CPU allows.
+            Activation.leakyReLU(negativeSlope: Double(slope)).applyInPlace(&x)
+            return
         case .elu(let alpha):
-            if VectorActivation.apply(.elu, &x, a: alpha) { return }
+            Activation.elu(alpha: Double(alpha)).applyInPlace(&x)
+            return
         case .prelu(let alpha, let alphaShape):
             // [time, channels] or [features] (one row), alpha 1 on the shared axes.
             let (rows, channels) = shape.count == 2 ? (shape[0], shape[1]) : (1, shape.last ?? 1)
@@ -98,7 +101,7 @@ extension ActivationLayer {
     }
 
     /// `apply` element by element: the kernels' reference, and their stand-in without AVX-512F
-    /// (ELU's exponential in Float64 here, libmvec's expm1f in the kernel).
+    /// (ELU's exponential in Float64 here, libmvec's expm1f in `Activation.applyInPlace`).
     func applyPlain(to x: inout [Float], shape: [Int]) {
         switch self {
         case .function(let f):
