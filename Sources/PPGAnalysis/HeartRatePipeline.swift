@@ -38,6 +38,9 @@ public struct HeartRateOptions: Sendable {
     public var blockWindows = 2048
     /// Threads the model's batches are spread over (nil: every core).
     public var workers: Int?
+    /// Shared by the recordings of a run with one model, so that its layers are probed for
+    /// non-finite values once per run (nil: once per recording).
+    public var layerProbe: LayerProbe?
     public init() {}
 }
 
@@ -195,12 +198,18 @@ public enum HeartRatePipeline {
 
     /// The PPG the beat detector reads: `channel` at its own rate or `ClassicalAnalysis.minimumRateHz`,
     /// whichever is higher, in Double, flipped when its `polarity` (measured when nil) is inverted.
-    /// Resampled straight into the Double array (no Float copy of the recording beside it).
+    /// Resampled straight into the Double array (no Float copy of the recording beside it), by
+    /// `RationalUpsampler` when the rates are in a small ratio (32 → 100 Hz is 25/8), otherwise by
+    /// libsamplerate's fastest sinc.
     static func classicalInput(_ channel: Channel, polarity: PPGPolarity?) throws -> (samples: [Double], samplingRateHz: Double) {
         var x: [Double]
         let fs: Double
         if channel.samplingRateHz < ClassicalAnalysis.minimumRateHz {
-            (x, fs) = try Resampling.resampledToDouble(channel, to: ClassicalAnalysis.minimumRateHz, quality: .fastest)
+            if let upsampler = RationalUpsampler(fromHz: channel.samplingRateHz, toHz: ClassicalAnalysis.minimumRateHz) {
+                (x, fs) = (upsampler.resample(channel.samples), upsampler.outputRateHz)
+            } else {
+                (x, fs) = try Resampling.resampledToDouble(channel, to: ClassicalAnalysis.minimumRateHz, quality: .fastest)
+            }
         } else {
             (x, fs) = (channel.samples.map(Double.init), channel.samplingRateHz)
         }
@@ -258,6 +267,7 @@ public enum HeartRatePipeline {
         let layout = windows.layout
         var runner = try (options.runModel ? network : nil).map { try ModelRunner(network: $0, layout: layout) }
         runner?.workers = options.workers
+        if let probe = options.layerProbe { runner?.layerProbe = probe }
         try runner.map { try $0.output.requireHeartRate($0.network) }
         var estimates: [WindowEstimate] = []
         estimates.reserveCapacity(windows.count)

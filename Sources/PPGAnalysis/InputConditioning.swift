@@ -43,6 +43,7 @@ public struct PPGStatistics: Sendable, Codable, Equatable {
         let all = (x.count - length) / shift + 1
         let starts = all <= maximumWindows ? (0..<all).map { $0 * shift }
                                            : (0..<maximumWindows).map { ($0 * (all - 1) / (maximumWindows - 1)) * shift }
+        var differences = [Double](repeating: 0, count: length - 1)
         for start in starts {
             let w = x[start..<(start + length)], f = filtered[start..<(start + length)]
             let m = SignalStatistics.mean(w), s = SignalStatistics.standardDeviation(w)
@@ -50,9 +51,8 @@ public struct PPGStatistics: Sendable, Codable, Equatable {
             offsets.append(s > 0 ? abs(m) / s : (m == 0 ? 0 : .infinity))
             let kept = f.reduce(0) { $0 + $1 * $1 }, total = w.reduce(0) { $0 + ($1 - m) * ($1 - m) }
             baseline.append(total > 0 ? max(0, 1 - kept / total) : 0)
-            var slope = [Double](repeating: 0, count: length - 1)
-            for k in 0..<(length - 1) { slope[k] = filtered[start + k + 1] - filtered[start + k] }
-            slopes.append(SignalStatistics.skewness(slope[...]))
+            for k in 0..<(length - 1) { differences[k] = filtered[start + k + 1] - filtered[start + k] }
+            slopes.append(SignalStatistics.skewness(differences[...]))
         }
         let slope = SignalStatistics.median(slopes)!
         return PPGStatistics(windowStdMedian: SignalStatistics.median(stds)!, windowStdP05: SignalStatistics.quantile(stds, 0.05)!,

@@ -47,6 +47,19 @@ public func probabilityWithin(_ thresholdBPM: Double, stdBPM: Double) -> Double 
     erf(thresholdBPM / (stdBPM * 2.0.squareRoot()))
 }
 
+/// Whether a model's layers were probed for non-finite values and passed (thread-safe; shared by
+/// the recordings of one run, so that a cohort probes one window in all, not one per recording).
+public final class LayerProbe: @unchecked Sendable {
+    private let lock = NSLock()
+    private var hasPassed = false
+
+    public init() {}
+
+    public var passed: Bool { lock.lock(); defer { lock.unlock() }; return hasPassed }
+
+    func pass() { lock.lock(); hasPassed = true; lock.unlock() }
+}
+
 /// One model over a recording's windows: single-window models, and KID-PPG-style pair models whose
 /// estimate for window n comes from the pair (n − 1, n) with each window's conv blocks computed
 /// once. Every command that runs a model over windows (`hr`, `inspect`, `compare`, the DC
@@ -61,6 +74,9 @@ public struct ModelRunner: Sendable {
     /// Threads a batch of windows is spread over (nil: every core). One per job when several
     /// recordings run at once.
     public var workers: Int?
+    /// Remembers that the layers were probed and found finite: once per runner, or once per run
+    /// when the caller shares one over its recordings (`HeartRateOptions.layerProbe`).
+    public var layerProbe = LayerProbe()
 
     /// Checks that `network` takes `layout`'s windows, one at a time or as a KID-PPG-style pair.
     public init(network: Network, layout: WindowLayout) throws {
@@ -94,7 +110,7 @@ public struct ModelRunner: Sendable {
                                           workers: workers, windowShift: layout.shift).output
         }
         try checkFinite(outputs: outputs, firstWindow: first, windows)
-        try probeLayers(window: first, windows)
+        try probeLayersOnce(window: first, windows)
         return outputs
     }
 
@@ -102,6 +118,13 @@ public struct ModelRunner: Sendable {
     /// or Inf. A ReLU maps NaN to 0 and a pooling may average it away, so the outputs can be finite
     /// while a channel is broken (one NaN in a conv kernel); non-finite weights show on every
     /// window, so one window per run finds them, at the cost of one extra window's forward pass.
+    /// Skipped once `layerProbe` has passed (a failed probe is repeated on the next call).
+    func probeLayersOnce(window n: Int, _ windows: PreparedWindows) throws {
+        guard !layerProbe.passed else { return }
+        try probeLayers(window: n, windows)
+        layerProbe.pass()
+    }
+
     func probeLayers(window n: Int, _ windows: PreparedWindows) throws {
         if let layer = firstNonFiniteLayer(window: n, windows) {
             throw PPGScopeError(object: "model layer \(layer)", "the layer's output is not finite on window \(n) (non-finite weights, or values that overflow Float32): no estimate is reported")
@@ -167,7 +190,7 @@ public struct ModelRunner: Sendable {
         let t = layout.length
         let slice = { (a: Int, b: Int) in Tensor(shape: [b - a, t, 1], values: Array(windows.ppg[(a * t)..<(b * t)])) }
         var start = range.lowerBound
-        if firstEstimated(in: range) < range.upperBound { try probeLayers(window: firstEstimated(in: range), windows) }
+        if firstEstimated(in: range) < range.upperBound { try probeLayersOnce(window: firstEstimated(in: range), windows) }
         while start < range.upperBound {
             let end = min(start + blockWindows, range.upperBound)
             let estimated = firstEstimated(in: start..<end)..<end

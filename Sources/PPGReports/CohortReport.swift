@@ -73,75 +73,13 @@ public enum CohortReport {
     public static let estimators = ["model", "spectral", "peaks", "best"]
 
     /// Writes `cohort.json`, `failures.csv`, with --inspect `spectra.h5`, and the `index.html`
-    /// report for the run's own recordings; each file atomically. Returns the summary.
+    /// report for the run's own recordings, each read back from `dir`; each file atomically.
+    /// Returns the summary.
     @discardableResult
     public static func assemble(_ dir: CohortDirectory, run: CohortRunDescription) throws -> CohortSummary {
-        let inputs = run.ownInputs.sorted { $0.key < $1.key }
-        var rows: [CohortSummary.Row] = [], failures: [CohortFailure] = []
-        var pooled: [String: ErrorSums] = [:]
-        var labelSums: [String: [String: (recordings: Int, sums: [String: ErrorSums])]] = [:]
-        var layerSums: [LayerSums]?, layers: [InspectedLayer]?, inspectedKeys: [String] = []
-        var blandAltman: [String: [[Double]]] = [:]
-        for input in inputs {
-            guard dir.isDone(input.key) else {
-                let failure = dir.hasFailed(input.key) ? try dir.failureRecord(input.key)
-                    : CohortFailure(key: input.key, path: input.path, error: "not processed")
-                failures.append(failure)
-                rows.append(CohortSummary.Row(key: input.key, path: input.path, labels: input.labels, status: "failed", error: failure.error))
-                continue
-            }
-            let r = try dir.result(input.key)
-            var metrics: [String: HeartRateMetrics] = [:]
-            if let m = r.hr.model_metrics { metrics["model"] = m }
-            if let m = r.hr.spectral_metrics { metrics["spectral"] = m }
-            if let m = r.hr.peaks_metrics { metrics["peaks"] = m }
-            if let m = r.hr.best_metrics { metrics["best"] = m }
-            var row = CohortSummary.Row(key: r.key, path: r.path, labels: r.labels, status: "ok", windows: r.windows,
-                                        metrics: metrics.isEmpty ? nil : metrics, confidentShare: r.confidentShare, filter: r.filter,
-                                        conditioningNote: r.conditioningNote, conditioning: r.hr.conditioning.steps)
-            for (name, sums) in r.errorSums.sorted(by: { $0.key < $1.key }) {
-                pooled[name] = (pooled[name] ?? ErrorSums()).combined(with: sums)
-                blandAltman[name, default: []] += r.blandAltmanSample[name] ?? []
-                for (label, value) in r.labels {
-                    var group = labelSums[label, default: [:]][value, default: (0, [:])]
-                    group.sums[name] = (group.sums[name] ?? ErrorSums()).combined(with: sums)
-                    labelSums[label, default: [:]][value] = group
-                }
-            }
-            for (label, value) in r.labels { labelSums[label, default: [:]][value, default: (0, [:])].recordings += 1 }
-            if run.inspect, r.inspected {
-                let file = dir.recording(r.key) + "/layer_sums.h5"
-                let (l, s) = try LayerSumsFile.read(file)
-                if let layers, layers.map(\.tapName) != l.map(\.tapName) {
-                    throw PPGScopeError(file: file, "its layers differ from the other recordings' (another model?)")
-                }
-                layers = l
-                layerSums = layerSums.map { zip($0, s).map { $0.adding($1) } } ?? s
-                inspectedKeys.append(r.key)
-                row.dcPowerFraction = LayerInspector.summaries(layers: l, sums: s).map(\.dcPowerFraction)
-            }
-            rows.append(row)
-        }
-        let layerSummaries = layers.flatMap { l in layerSums.map { LayerInspector.summaries(layers: l, sums: $0) } }
-        let summary = CohortSummary(
-            model: run.model, options: run.options, recordings: inputs.count, processed: inputs.count - failures.count, failed: failures.count,
-            rows: rows, pooled: pooled.compactMapValues(\.metrics),
-            byLabel: labelSums.mapValues { $0.mapValues { CohortSummary.LabelGroup(recordings: $0.recordings, metrics: $0.sums.compactMapValues(\.metrics)) } },
-            layers: layerSummaries?.map { l in
-                CohortSummary.Layer(name: l.layer.name, className: l.layer.className, samplingRateHz: l.layer.samplingRateHz, windows: l.windows,
-                                    dcPowerFraction: l.dcPowerFraction, dcToLargestNonDC: l.dcToLargestNonDC, dcDominantShare: l.dcDominantShare,
-                                    deadChannelsPerWindow: l.deadChannelsPerWindow, dcFromConvolution: l.dcFromConvolution,
-                                    dcAddedByActivation: l.dcAddedByActivation, bandwidth99Hz: l.bandwidth99Hz, harmonicShare: l.harmonicShare,
-                                    maxAbsDCHRCorrelation: InspectionReport.maxAbs(l.dcHRCorrelation))
-            },
-            summation: "float64 running sums per recording (window order), combined over recordings sorted by key")
-        try AtomicOutput.text(try ReportJSON.text(summary), to: dir.path + "/cohort.json")
-        try AtomicOutput.text(failuresCSV(failures), to: dir.path + "/failures.csv")
-        if let layers, let layerSums, let layerSummaries {
-            try writeSpectra(layers: layers, sums: layerSums, summaries: layerSummaries, recordings: inspectedKeys, to: dir.path + "/spectra.h5")
-        }
-        try writeReport(summary, blandAltman: blandAltman, into: dir.path)
-        return summary
+        var cohort = CohortAccumulator(dir, run: run)
+        for input in cohort.inputs { try cohort.add(input, try cohort.storedOutcome(input)) }
+        return try cohort.write()
     }
 
     /// `key,path,error`, one row per recording that could not be processed (header only when none).
@@ -176,7 +114,7 @@ public enum CohortReport {
 
     /// `index.html` and its figures: per-recording MAE, pooled Bland–Altman, MAE by label and, with
     /// --inspect, DC prominence per layer across the cohort.
-    static func writeReport(_ s: CohortSummary, blandAltman: [String: [[Double]]], into dir: String) throws {
+    static func writeReport(_ s: CohortSummary, blandAltman: [String: BlandAltmanPoints], into dir: String) throws {
         var figures: [ReportFigure] = []
         let ok = s.rows.filter { $0.status == "ok" }
         let present = estimators.filter { e in ok.contains { $0.metrics?[e] != nil } }
@@ -189,10 +127,8 @@ public enum CohortReport {
         var series: [PlotSeries] = []
         for (i, e) in present.enumerated() {
             guard let points = blandAltman[e], let m = s.pooled[e] else { continue }
-            let step = max(1, points.count / 3000)
-            let shown = Swift.stride(from: 0, to: points.count, by: step).map { points[$0] }
-            series.append(PlotSeries(name: e, x: shown.map { $0[0] }, y: shown.map { $0[1] }, color: Palette.color(i), pointsOnly: true))
-            let xs = [shown.map { $0[0] }.min() ?? 0, shown.map { $0[0] }.max() ?? 1]
+            series.append(PlotSeries(name: e, x: points.means, y: points.differences, color: Palette.color(i), pointsOnly: true))
+            let xs = [points.means.min() ?? 0, points.means.max() ?? 1]
             // The bias, with the band between the limits of agreement shaded.
             let halfWidth = (m.limitsOfAgreement[1] - m.limitsOfAgreement[0]) / 2
             series.append(PlotSeries(name: "\(e) bias \(String(format: "%+.2f", m.bias))", x: xs, y: [m.bias, m.bias], color: Palette.color(i),
@@ -205,7 +141,7 @@ public enum CohortReport {
         if !series.isEmpty {
             figures.append(ReportFigure(
                 fileName: "bland_altman.svg",
-                caption: "Bland–Altman over the cohort's windows (a sample of up to 200 windows per recording shown; bias and limits pooled over every window).",
+                caption: "Bland–Altman over the cohort's windows (a sample shown: up to 200 windows per recording, at most \(BlandAltmanPoints.capacity) per estimator; bias and limits pooled over every window).",
                 svg: LinePlot(title: "Bland–Altman, pooled", xLabel: "mean of estimate and reference (BPM)", yLabel: "estimate − reference (BPM)",
                               series: series).svg(width: 760, height: 460)))
         }

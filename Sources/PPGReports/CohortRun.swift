@@ -185,10 +185,13 @@ public struct CohortDirectory: Sendable {
         catch { throw PPGScopeError(file: file, "cannot read the failure record: \(error)") }
     }
 
-    /// Records that `input` could not be processed (replacing any earlier result of it).
-    public func recordFailure(_ input: CohortInput, error: Error) throws {
+    /// Records that `input` could not be processed (replacing any earlier result of it); returns the record.
+    @discardableResult
+    public func recordFailure(_ input: CohortInput, error: Error) throws -> CohortFailure {
         let message = (error as? PPGScopeError)?.description ?? "\(error)"
-        try AtomicOutput.text(try ReportJSON.text(CohortFailure(key: input.key, path: input.path, error: message)), to: failure(input.key))
+        let record = CohortFailure(key: input.key, path: input.path, error: message)
+        try AtomicOutput.text(try ReportJSON.text(record), to: failure(input.key))
+        return record
     }
 
     /// Runs the pipeline over one prepared recording and writes `recordings/<key>/` all-or-nothing:

@@ -58,8 +58,11 @@ struct BatchCommand: ParsableCommand {
         let inputs = try CohortManifest.keyed(listed)
         // The model is loaded when it estimates or is inspected (`--estimator spectral --inspect` inspects without estimating).
         let modelPath = try analysis.options().runModel || inspect ? analysis.model : nil
-        let network = try modelPath.map { try KerasModelFile.load($0) }
-        let description = CohortRunDescription(model: modelPath, modelDigest: try modelPath.map(CohortRunDescription.digest(ofFile:)),
+        // The model file's digest (which names the run) is taken on another thread while HDF5 loads the model.
+        let digest = modelPath.map { path in BackgroundTask { try CohortRunDescription.digest(ofFile: path) } }
+        let network: Network?
+        do { network = try modelPath.map { try KerasModelFile.load($0) } } catch { digest?.finish(); throw error }
+        let description = CohortRunDescription(model: modelPath, modelDigest: try digest?.value(),
                                                options: analysis.canonicalDescription.merging(recordingOptions.canonicalDescription) { a, _ in a }, inspect: inspect, inputs: inputs,
                                                shard: shard.flatMap(Self.parseShard))
         let dir = CohortDirectory(out)
@@ -68,6 +71,7 @@ struct BatchCommand: ParsableCommand {
         let todo = own.filter { !dir.isDone($0.key) }
         var chosen = try analysis.options()
         if jobs > 1, chosen.workers == nil { chosen.workers = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs) }
+        chosen.layerProbe = LayerProbe()
         let options = chosen
 
         // Several recordings at once keep the cores busy: single-window work stays on its own thread
@@ -78,14 +82,18 @@ struct BatchCommand: ParsableCommand {
         defer { if ownThreadOnly { TileSharingWorker.leaveParallelRegion() } }
         let progress = CohortProgress(total: todo.count)
         let phases = PhaseSeconds()
+        // Key order, the order the cohort is folded in: a finished recording then waits in memory
+        // only for the few before it that other jobs are still running.
+        let fold = CohortFold(CohortAccumulator(dir, run: description), running: todo)
         phases.add(\.setup, Date().timeIntervalSince(started))
-        let failures = CohortWork(todo).run(jobs: jobs) { input, prepared in
-            try phases.time(\.processing) {
+        let failures = CohortWork(todo.sorted { $0.key < $1.key }).run(jobs: jobs) { input, prepared in
+            let result = try phases.time(\.processing) {
                 try dir.process(input, prepared: prepared, network: network, modelPath: modelPath, options: options, inspect: inspect) { done in
                     progress.windows(input.key, done: done, of: prepared.windows.count)
                 }
             }
             progress.finished(input.key)
+            phases.time(\.report) { fold.deliver(input.key, .result(result)) }
         } prepare: { input in
             try phases.time(\.reading) {
                 var request = recordingOptions.request(input.path)
@@ -99,11 +107,12 @@ struct BatchCommand: ParsableCommand {
         } failed: { input, error in
             progress.finished(input.key)
             progress.message("\(error)")
-            try? dir.recordFailure(input, error: error)
+            let record = try? dir.recordFailure(input, error: error)
+            phases.time(\.report) { fold.deliver(input.key, record.map { .failure($0) }) }
         }
         progress.finish()
 
-        let summary = try phases.time(\.report) { try CohortReport.assemble(dir, run: description) }
+        let summary = try phases.time(\.report) { try fold.write() }
         try AtomicOutput.text(try ReportJSON.text(CohortProvenance(started: started, jobs: jobs, shard: description.shard?.text,
                                                                    phases: phases.values)), to: out + "/provenance.json")
         print("\(own.count) recordings\(description.shard.map { " (shard \($0.text) of \(inputs.count))" } ?? ""): \(todo.count - failures) processed, \(own.count - todo.count) already done, \(summary.failed) failed")
@@ -213,6 +222,60 @@ final class PhaseSeconds: @unchecked Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { add(phase, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
         return try body()
+    }
+}
+
+/// The cohort folded as its recordings finish, in key order (`CohortAccumulator`): each result
+/// is added from memory, without reading its summary back, once every recording before it in key
+/// order is in; recordings done by an earlier run (`--resume`) are read from the directory.
+final class CohortFold: @unchecked Sendable {
+    private var cohort: CohortAccumulator
+    /// Keys this run processes; the others are read back from the directory.
+    private let running: Set<String>
+    /// Finished recordings waiting for their turn (nil: read the outcome back from the directory).
+    private var waiting: [String: CohortOutcome?] = [:]
+    private var next = 0
+    private var error: Error?
+    private let lock = NSLock()
+
+    init(_ cohort: CohortAccumulator, running: [CohortInput]) {
+        self.cohort = cohort
+        self.running = Set(running.map(\.key))
+    }
+
+    /// `key` is finished: its outcome, or nil when it is to be read from the directory.
+    func deliver(_ key: String, _ outcome: CohortOutcome?) {
+        lock.lock(); defer { lock.unlock() }
+        waiting[key] = .some(outcome)
+        advance(readingAll: false)
+    }
+
+    /// Folds whatever is left (read from the directory) and writes the cohort's files.
+    func write() throws -> CohortSummary {
+        lock.lock(); defer { lock.unlock() }
+        advance(readingAll: true)
+        if let error { throw error }
+        return try cohort.write()
+    }
+
+    private func advance(readingAll: Bool) {
+        while error == nil, next < cohort.inputs.count {
+            let input = cohort.inputs[next]
+            let outcome: CohortOutcome
+            do {
+                if running.contains(input.key), let delivered = waiting.removeValue(forKey: input.key) {
+                    outcome = try delivered ?? cohort.storedOutcome(input)
+                } else if !running.contains(input.key) || readingAll {
+                    outcome = try cohort.storedOutcome(input)
+                } else {
+                    return
+                }
+                try cohort.add(input, outcome)
+            } catch {
+                self.error = error
+            }
+            next += 1
+        }
     }
 }
 

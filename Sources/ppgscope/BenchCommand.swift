@@ -92,6 +92,17 @@ struct BenchCommand: ParsableCommand {
             _ = SpectralPeak.estimate(windowValues[n], samplingRateHz: 32, options: SpectralPeakOptions())
         })
 
+        // The beat detector's input: the recording's PPG (32 Hz) at 100 Hz, by libsamplerate's
+        // fastest sinc and by the polyphase Kaiser sinc that replaced it for rational ratios.
+        let ppg32 = Channel(name: "ppg", samplingRateHz: 32, samples: windows)
+        rows.append(try measure("resample 32→100 Hz, windows end to end: libsamplerate fastest (ms)", perItem: 1) {
+            _ = try Resampling.resampledToDouble(ppg32, to: 100, quality: .fastest)
+        })
+        let upsampler = try RationalUpsampler(fromHz: 32, toHz: 100).unwrap("RationalUpsampler", "no 25/8 ratio")
+        rows.append(measure("resample 32→100 Hz, windows end to end: RationalUpsampler (ms)", perItem: 1) {
+            _ = upsampler.resample(windows)
+        })
+
         // Spectra and DC metrics of every tap of one window (the inspect workload per window).
         let inspected = LayerInspector.layers(of: kid, inputRateHz: 32)
         let oneWindowTaps = try split.features(single.windows(1..<2), taps: .named(LayerInspector.requiredTaps(inspected)), workers: 1).taps
