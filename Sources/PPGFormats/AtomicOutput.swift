@@ -40,7 +40,7 @@ public enum AtomicOutput {
     public static func text(_ text: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try file(path) { temporary in try Data(text.utf8).write(to: URL(fileURLWithPath: temporary)) }
+        try file(path) { temporary in try TextFileWriter.write(text, to: temporary) }
     }
 
     /// Runs `body` (which fills `temporary`), then renames `temporary` onto `destination`; on failure

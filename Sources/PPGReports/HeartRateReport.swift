@@ -48,10 +48,11 @@ public enum HeartRateReport {
         guard let csv else { return try RecordingHeartRate.estimate(prepared, network: network, options: options, progress: progress) }
         return try AtomicOutput.file(csv) { temporary in
             let writer = try CSVRowWriter(path: temporary, header: header)
-            defer { writer.close() }
-            return try RecordingHeartRate.estimate(prepared, network: network, options: options, progress: progress) { block in
+            let estimates = try RecordingHeartRate.estimate(prepared, network: network, options: options, progress: progress) { block in
                 try writer.write(csvRows(block))
             }
+            try writer.close()
+            return estimates
         }
     }
 
@@ -78,12 +79,20 @@ public enum HeartRateReport {
         guard scaled < 4_294_967_296 else { return nil }
         let whole = scaled.rounded(.down), fraction = scaled - whole
         guard abs(fraction - 0.5) > 1e-6 else { return nil }
-        var text = String(UInt64(whole) + (fraction > 0.5 ? 1 : 0))
-        if digits > 0 {
-            if text.count <= digits { text = String(repeating: "0", count: digits + 1 - text.count) + text }
-            text.insert(".", at: text.index(text.endIndex, offsetBy: -digits))
+        // The digits from the last, with the point after `digits` of them and at least one before it.
+        var n = UInt64(whole) + (fraction > 0.5 ? 1 : 0)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            var start = buffer.count, written = 0
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+                written += 1
+                if written == digits { start -= 1; buffer[start] = UInt8(ascii: ".") }
+            } while n > 0 || written <= digits
+            if value.sign == .minus { start -= 1; buffer[start] = UInt8(ascii: "-") }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start...]), as: UTF8.self)
         }
-        return value.sign == .minus ? "-" + text : text
     }
 
     /// Everything `hr` reports, also as JSON.
