@@ -19,42 +19,17 @@ struct SndFileLibrary {
     let formatCheck: @convention(c) (UnsafePointer<SF_INFO>?) -> Int32
 
     /// The library (`libsndfile.so.1`), loaded once; the message says why it could not be.
-    static let loaded: Result<SndFileLibrary, LoadError> = {
-        guard let library = dlopen("libsndfile.so.1", RTLD_NOW | RTLD_LOCAL) else {
-            return .failure(LoadError(message: "cannot load libsndfile (libsndfile.so.1): \(String(cString: dlerror()))"))
-        }
-        func symbol<T>(_ name: String, _ type: T.Type) throws(LoadError) -> T {
-            guard let address = dlsym(library, name) else { throw LoadError(message: "libsndfile has no \(name)") }
-            return unsafeBitCast(address, to: type)
-        }
-        do throws(LoadError) {
-            return .success(SndFileLibrary(
-                open: try symbol("sf_open", (@convention(c) (UnsafePointer<CChar>?, Int32, UnsafeMutablePointer<SF_INFO>?) -> Handle?).self),
-                close: try symbol("sf_close", (@convention(c) (Handle?) -> Int32).self),
-                strerror: try symbol("sf_strerror", (@convention(c) (Handle?) -> UnsafePointer<CChar>?).self),
-                errorNumber: try symbol("sf_error_number", (@convention(c) (Int32) -> UnsafePointer<CChar>?).self),
-                command: try symbol("sf_command", (@convention(c) (Handle?, Int32, UnsafeMutableRawPointer?, Int32) -> Int32).self),
-                readFloats: try symbol("sf_readf_float", (@convention(c) (Handle?, UnsafeMutablePointer<Float>?, sf_count_t) -> sf_count_t).self),
-                writeFloats: try symbol("sf_writef_float", (@convention(c) (Handle?, UnsafePointer<Float>?, sf_count_t) -> sf_count_t).self),
-                getString: try symbol("sf_get_string", (@convention(c) (Handle?, Int32) -> UnsafePointer<CChar>?).self),
-                setString: try symbol("sf_set_string", (@convention(c) (Handle?, Int32, UnsafePointer<CChar>?) -> Int32).self),
-                formatCheck: try symbol("sf_format_check", (@convention(c) (UnsafePointer<SF_INFO>?) -> Int32).self)))
-        } catch {
-            return .failure(error)
-        }
-    }()
-
-    struct LoadError: Error {
-        let message: String
+    static let loaded = Result { () throws(LazyCLibrary.LoadError) -> SndFileLibrary in
+        let library = try LazyCLibrary("libsndfile", files: ["libsndfile.so.1"])
+        return SndFileLibrary(open: try library.function("sf_open"), close: try library.function("sf_close"),
+                              strerror: try library.function("sf_strerror"), errorNumber: try library.function("sf_error_number"),
+                              command: try library.function("sf_command"), readFloats: try library.function("sf_readf_float"),
+                              writeFloats: try library.function("sf_writef_float"), getString: try library.function("sf_get_string"),
+                              setString: try library.function("sf_set_string"), formatCheck: try library.function("sf_format_check"))
     }
 
     /// The loaded library, or an error naming `path` (the file that needed it).
-    static func forFile(_ path: String) throws -> SndFileLibrary {
-        switch loaded {
-        case .success(let library): return library
-        case .failure(let error): throw PPGScopeError(file: path, error.message)
-        }
-    }
+    static func forFile(_ path: String) throws -> SndFileLibrary { try loaded.forFile(path) }
 
     /// `sf_strerror` as a Swift string.
     func message(_ handle: Handle?) -> String { strerror(handle).map { String(cString: $0) } ?? "unknown libsndfile error" }
