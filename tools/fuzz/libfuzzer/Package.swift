@@ -10,7 +10,8 @@ let package = Package(
     name: "ppgscope-libfuzzer",
     dependencies: [.package(name: "ppgscope", path: "../../..")],
     targets: [
-        .executableTarget(name: "FuzzCSV", dependencies: [.product(name: "PPGScope", package: "ppgscope")]),
-        .executableTarget(name: "FuzzModelConfig", dependencies: [.product(name: "PPGScope", package: "ppgscope")]),
+        .target(name: "FuzzDriver"),
+        .executableTarget(name: "FuzzCSV", dependencies: ["FuzzDriver", .product(name: "PPGScope", package: "ppgscope")]),
+        .executableTarget(name: "FuzzModelConfig", dependencies: ["FuzzDriver", .product(name: "PPGScope", package: "ppgscope")]),
     ]
 )
