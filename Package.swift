@@ -88,6 +88,6 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "PPGFormatsTests", dependencies: ["PPGFormats", "PPGSignals"], exclude: ["Fixtures"]),
         .testTarget(name: "PPGScopeCLITests", dependencies: ["PPGFormats", "PPGSignals", "PPGNetwork"]),
-        .testTarget(name: "PPGReportsTests", dependencies: ["PPGReports"]),
+        .testTarget(name: "PPGReportsTests", dependencies: ["PPGReports", "PPGAnalysis", "PPGFormats", "PPGSignals"]),
     ]
 )

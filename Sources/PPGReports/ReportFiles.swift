@@ -55,13 +55,11 @@ public enum ReportWriter {
 }
 
 /// The JSON every report writes: pretty-printed, sorted keys, NaN and infinities as strings
-/// ("nan", "inf", "-inf") since JSON has no literal for them.
+/// ("nan", "inf", "-inf") since JSON has no literal for them — as Foundation's JSONEncoder writes
+/// it with those settings, through `ReportJSONEncoder`.
 public enum ReportJSON {
     public static func text<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try ReportJSONEncoder.text(value)
     }
 
     /// Reads back what `text` wrote (the same strings for NaN and infinities).
