@@ -115,7 +115,8 @@ public struct PreparedWindows: Sendable {
 }
 
 public enum HeartRatePipeline {
-    static let accNames = ["acc_x", "acc_y", "acc_z"]
+    /// The accelerometer channels the motion filter reads (the recording's canonical names).
+    public static let accNames = ["acc_x", "acc_y", "acc_z"]
 
     /// Resamples, windows, z-scores and filters the recording's PPG.
     public static func prepare(_ recording: Recording, options: HeartRateOptions) throws -> PreparedWindows {

@@ -27,8 +27,10 @@ public enum RecordingHDF5 {
         return try read(from: file)
     }
 
-    /// Reads and validates a recording from an open file.
-    public static func read(from file: HDF5File) throws -> Recording {
+    /// Reads and validates a recording from an open file. Channels in `unusedChannels` are checked
+    /// (dataset, shape, rate) but their samples are not read, and they are left out of the
+    /// recording unless they are all it has.
+    public static func read(from file: HDF5File, unusedChannels: Set<String> = []) throws -> Recording {
         let path = file.path
         func fail(_ object: String?, _ message: String) -> PPGScopeError { PPGScopeError(file: path, object: object, message) }
 
@@ -70,6 +72,7 @@ public enum RecordingHDF5 {
             guard rate.isFinite, rate > 0 else {
                 throw fail(dataset, "sampling_rate_hz must be a positive number of Hz, found \(rate)")
             }
+            if unusedChannels.contains(name), names.contains(where: { !unusedChannels.contains($0) }) { continue }
             let unit = file.hasAttribute(dataset, "unit") ? try file.stringAttribute(dataset, "unit") : "a.u."
             let samples = try file.readFloats(dataset).values
             guard !samples.isEmpty else { throw fail(dataset, "channel has no samples (shape [0])") }

@@ -10,11 +10,16 @@ public struct RecordingReadOptions: Sendable, Equatable {
     public var timeColumn: String?
     /// CSV: the time column's unit (else stated by its name or inferred).
     public var timeUnit: CSVTimeUnit?
+    /// Channels the caller will not use (e.g. the accelerometer without a motion filter): a format
+    /// that can leave their samples unread does — the ppgscope HDF5 layout checks their metadata
+    /// and leaves them out of the recording. Others read every channel.
+    public var unusedChannels: Set<String> = []
 
-    public init(samplingRateHz: Double? = nil, timeColumn: String? = nil, timeUnit: CSVTimeUnit? = nil) {
+    public init(samplingRateHz: Double? = nil, timeColumn: String? = nil, timeUnit: CSVTimeUnit? = nil, unusedChannels: Set<String> = []) {
         self.samplingRateHz = samplingRateHz
         self.timeColumn = timeColumn
         self.timeUnit = timeUnit
+        self.unusedChannels = unusedChannels
     }
 }
 
@@ -133,7 +138,7 @@ public enum RecordingIO {
             let file = try HDF5File.open(path)
             defer { file.close() }
             if RecordingHDF5.isRecording(file) {
-                recording = try RecordingHDF5.read(from: file)
+                recording = try RecordingHDF5.read(from: file, unusedChannels: options.unusedChannels)
             } else if RecordingDaLiA.isWindowed(file) {
                 recording = try RecordingDaLiA.read(from: file)
             } else if file.hasAttribute("/", "format") {

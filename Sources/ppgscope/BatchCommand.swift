@@ -98,6 +98,8 @@ struct BatchCommand: ParsableCommand {
             try phases.time(\.reading) {
                 var request = recordingOptions.request(input.path)
                 request.referenceHRPath = input.referenceHR
+                // Without the motion filter the accelerometer is not read (unless mapped by --acc).
+                if options.filter == .none, recordingOptions.acc == nil { request.read.unusedChannels = Set(HeartRatePipeline.accNames) }
                 let recording = try RecordingLoader.load(request).recording
                 let prepared = try RecordingHeartRate.prepare(recording, network: network, options: options, explicitFilter: analysis.explicitFilter,
                                                               source: input.path)

@@ -360,3 +360,40 @@ enum RecordingFixtures {
         #expect(RecordingEDF.recordDuration(rates: [0.5, 64]) == 2 && RecordingEDF.recordDuration(rates: [0.2, 25]) == 5)
     }
 }
+
+/// `RecordingReadOptions.unusedChannels`: the ppgscope HDF5 layout leaves those channels' samples
+/// unread (a cohort without motion filter skips the accelerometer) but still checks their metadata.
+@Suite struct UnusedChannelTests {
+    static func write(_ channels: [Channel], label: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ppgscope-unused-\(label)-\(UInt32.random(in: 0...UInt32.max)).h5").path
+        try RecordingIO.write(Recording(channels: channels), to: path)
+        return path
+    }
+
+    @Test func theAccelerometerIsLeftOutAndThePPGReadAsBefore() throws {
+        let ppg = Channel(name: "ppg", samplingRateHz: 32, samples: (0..<320).map { Float($0) })
+        let acc = ["acc_x", "acc_y", "acc_z"].map { Channel(name: $0, samplingRateHz: 32, samples: [Float](repeating: 1, count: 320)) }
+        let path = try Self.write([ppg] + acc, label: "acc")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let all = try RecordingIO.read(path)
+        let some = try RecordingIO.read(path, options: RecordingReadOptions(unusedChannels: ["acc_x", "acc_y", "acc_z"]))
+        #expect(all.channels.map(\.name) == ["ppg", "acc_x", "acc_y", "acc_z"])
+        #expect(some.channels.map(\.name) == ["ppg"] && some.channels[0].samples == all.channels[0].samples)
+        let none = try RecordingIO.read(path, options: RecordingReadOptions(unusedChannels: ["ppg", "acc_x", "acc_y", "acc_z"]))
+        #expect(none.channels.count == 4, "every channel unused: all are read (a recording needs one)")
+    }
+
+    @Test func anUnusedChannelsMetadataIsStillChecked() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ppgscope-unused-meta-\(UInt32.random(in: 0...UInt32.max)).h5").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = try HDF5File.create(path)
+        try file.setAttribute("/", "format", string: RecordingHDF5.formatName)
+        try file.setAttribute("/", "format_version", double: Double(RecordingHDF5.formatVersion))
+        try file.setAttribute("/", "channel_names", strings: ["ppg", "acc_x"])
+        try file.write("channels/ppg", shape: [3], floats: [1, 2, 3])
+        try file.setAttribute("channels/ppg", "sampling_rate_hz", double: 32)
+        try file.write("channels/acc_x", shape: [3], floats: [1, 2, 3])  // no sampling_rate_hz
+        file.close()
+        #expect(throws: PPGScopeError.self) { try RecordingIO.read(path, options: RecordingReadOptions(unusedChannels: ["acc_x"])) }
+    }
+}
