@@ -119,20 +119,41 @@ public struct ButterworthBandPass: Sendable, Equatable {
                 right.withUnsafeMutableBufferPointer { right in
                     // Forwards over left ++ x ++ right, started at the step response to its first sample.
                     var start = left[0]
-                    for (k, s) in sections.enumerated() {
-                        var (z1, z2) = (zi[k].0 * start, zi[k].1 * start)
-                        for part in [left, middle, right] {
-                            for i in 0..<part.count { part[i] = Self.step(s, &z1, &z2, part[i]) }
-                        }
-                    }
+                    var states = zi.map { ($0.0 * start, $0.1 * start) }
+                    cascade(&states, [left, middle, right], backwards: false)
                     // Backwards over the same, started at the step response to its last sample.
                     start = right[padding - 1]
-                    for (k, s) in sections.enumerated() {
-                        var (z1, z2) = (zi[k].0 * start, zi[k].1 * start)
-                        for part in [right, middle, left] {
-                            for i in stride(from: part.count - 1, through: 0, by: -1) { part[i] = Self.step(s, &z1, &z2, part[i]) }
-                        }
-                    }
+                    states = zi.map { ($0.0 * start, $0.1 * start) }
+                    cascade(&states, [right, middle, left], backwards: true)
+                }
+            }
+        }
+    }
+
+    /// Every section over `parts` in turn, sample by sample: each sample goes through the whole
+    /// cascade before the next, so the sections' recursions (each a chain of dependent multiply-adds)
+    /// overlap in the CPU instead of running one after another — the same operations on the same
+    /// values as section after section over the whole signal.
+    func cascade(_ states: inout [(Double, Double)], _ parts: [UnsafeMutableBufferPointer<Double>], backwards: Bool) {
+        if sections.count == 2 {
+            let s0 = sections[0], s1 = sections[1]
+            var (p1, p2) = states[0], (q1, q2) = states[1]
+            for part in parts {
+                if backwards {
+                    for i in stride(from: part.count - 1, through: 0, by: -1) { part[i] = Self.step(s1, &q1, &q2, Self.step(s0, &p1, &p2, part[i])) }
+                } else {
+                    for i in 0..<part.count { part[i] = Self.step(s1, &q1, &q2, Self.step(s0, &p1, &p2, part[i])) }
+                }
+            }
+            return
+        }
+        states.withUnsafeMutableBufferPointer { z in
+            for part in parts {
+                for j in 0..<part.count {
+                    let i = backwards ? part.count - 1 - j : j
+                    var v = part[i]
+                    for k in sections.indices { v = Self.step(sections[k], &z[k].0, &z[k].1, v) }
+                    part[i] = v
                 }
             }
         }
