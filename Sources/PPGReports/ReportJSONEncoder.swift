@@ -225,12 +225,15 @@ struct ReportJSONEncoder {
             return Unkeyed(fragment: nested, indent: indent + 2, codingPath: codingPath + [key])
         }
 
-        mutating func superEncoder() -> any Encoder { superEncoder(forKey: Key(stringValue: "super")!) }
+        /// Under the key "super", as Foundation writes it (whether or not `Key` has such a case).
+        mutating func superEncoder() -> any Encoder { superEncoder(named: "super", path: codingPath) }
 
-        mutating func superEncoder(forKey key: Key) -> any Encoder {
+        mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder(named: key.stringValue, path: codingPath + [key]) }
+
+        private func superEncoder(named name: String, path: [any CodingKey]) -> any Encoder {
             let nested = Fragment()
-            fragment.members!.append((key.stringValue, .fragment(nested)))
-            return TreeEncoder(fragment: nested, indent: indent + 2, codingPath: codingPath + [key])
+            fragment.members!.append((name, .fragment(nested)))
+            return TreeEncoder(fragment: nested, indent: indent + 2, codingPath: path)
         }
     }
 

@@ -47,6 +47,36 @@ import Testing
         #expect(try ReportJSON.text([String: Int]()) == (try Self.foundation([String: Int]())))
     }
 
+    /// A class that encodes its superclass through `superEncoder()`, with keys that have no "super".
+    class Base: Encodable {
+        var a = 1.5
+        enum CodingKeys: String, CodingKey { case a }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(a, forKey: .a)
+        }
+    }
+
+    final class Derived: Base {
+        var b = ["x/y"]
+        enum MoreKeys: String, CodingKey { case b, c, base }
+        override func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: MoreKeys.self)
+            try c.encode(b, forKey: .b)
+            try super.encode(to: c.superEncoder())
+            try super.encode(to: c.superEncoder(forKey: .base))
+            var list = c.nestedUnkeyedContainer(forKey: .c)
+            try list.encode(2)
+            var inner = list.nestedContainer(keyedBy: MoreKeys.self)
+            try inner.encodeNil(forKey: .b)
+        }
+    }
+
+    @Test func superEncodersAndNestedContainersAsFoundation() throws {
+        let ours = try ReportJSON.text(Derived()), theirs = try Self.foundation(Derived())
+        #expect(ours == theirs, "\(ours)\n---\n\(theirs)")
+    }
+
     @Test func datesAreRefusedRatherThanWrittenDifferently() {
         #expect(throws: EncodingError.self) { try ReportJSON.text([Date(timeIntervalSince1970: 0)]) }
     }
