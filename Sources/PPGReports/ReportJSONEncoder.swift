@@ -105,16 +105,9 @@ struct ReportJSONEncoder {
         return out + "\""
     }
 
-    /// A Double as Foundation writes it: Swift's shortest round-trip text, without a trailing ".0".
-    static func number(_ value: Double) -> String {
-        if value.isNaN { return "\"nan\"" }
-        if value.isInfinite { return value > 0 ? "\"inf\"" : "\"-inf\"" }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        return text
-    }
-
-    static func number(_ value: Float) -> String {
+    /// A Double or Float as Foundation writes it: Swift's shortest round-trip text, without a
+    /// trailing ".0"; NaN and ±∞ as the strings ReportJSON uses.
+    static func number<F: BinaryFloatingPoint & CustomStringConvertible>(_ value: F) -> String {
         if value.isNaN { return "\"nan\"" }
         if value.isInfinite { return value > 0 ? "\"inf\"" : "\"-inf\"" }
         var text = value.description
