@@ -46,10 +46,12 @@ public struct PPGStatistics: Sendable, Codable, Equatable {
         var differences = [Double](repeating: 0, count: length - 1)
         for start in starts {
             let w = x[start..<(start + length)], f = filtered[start..<(start + length)]
-            let m = SignalStatistics.mean(w), s = SignalStatistics.standardDeviation(w)
+            // `SignalStatistics.standardDeviation(w)` from the same sum of squared deviations.
+            let m = SignalStatistics.mean(w), total = w.reduce(0) { $0 + ($1 - m) * ($1 - m) }
+            let s = (total / Double(w.count)).squareRoot()
             stds.append(s)
             offsets.append(s > 0 ? abs(m) / s : (m == 0 ? 0 : .infinity))
-            let kept = f.reduce(0) { $0 + $1 * $1 }, total = w.reduce(0) { $0 + ($1 - m) * ($1 - m) }
+            let kept = f.reduce(0) { $0 + $1 * $1 }
             baseline.append(total > 0 ? max(0, 1 - kept / total) : 0)
             for k in 0..<(length - 1) { differences[k] = filtered[start + k + 1] - filtered[start + k] }
             slopes.append(SignalStatistics.skewness(differences[...]))
