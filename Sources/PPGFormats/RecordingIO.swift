@@ -182,37 +182,13 @@ public enum RecordingIO {
         }
     }
 
-    /// Runs `body` on a temporary path next to `path`, then renames it to `path`. Errors that
-    /// name the temporary file are re-attributed to `path`.
+    /// Runs `body` on a temporary path next to `path`, then renames it to `path` (`AtomicOutput.file`);
+    /// an existing directory at `path` is refused first.
     static func atomicWrite(_ path: String, _ body: (String) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw PPGScopeError(file: path, "directory \(directory) does not exist")
-        }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw PPGScopeError(file: path, "is a directory")
         }
-        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(suffix)").path
-        OutputTemporaries.register(temporary)
-        defer { OutputTemporaries.unregister(temporary) }
-        do {
-            try body(temporary)
-            guard rename(temporary, path) == 0 else {
-                let reason = String(cString: strerror(errno))
-                throw PPGScopeError(file: path, "cannot move the finished file into place: \(reason)")
-            }
-        } catch let error as PPGScopeError {
-            unlink(temporary)
-            var attributed = error
-            if attributed.file == temporary || attributed.file == nil { attributed.file = path }
-            throw attributed
-        } catch {
-            unlink(temporary)
-            throw PPGScopeError(file: path, "\(error)")
-        }
+        try AtomicOutput.file(path, body)
     }
 }
