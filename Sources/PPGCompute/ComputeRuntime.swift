@@ -9,9 +9,42 @@ public enum ComputeRuntime {
     /// heap (glibc `mallopt`) and lets single-window work use a second thread (`TileSharingWorker`).
     /// Throws when no CBLAS library can be loaded.
     public static func configureProcess() throws {
+        try configureProcessInBackground().wait()
+    }
+
+    /// `configureProcess()` with BLAS loaded on another thread: its dlopen(3), whose relocations and
+    /// constructors take 2–5 ms, overlaps the caller's start (argument parsing, a model's loading).
+    /// Call `wait()` before the first BLAS call, and before exiting.
+    public static func configureProcessInBackground() -> PendingConfiguration {
         ppgscope_keep_buffers_in_heap()
-        try BLASLibrary.load()
         TileSharingWorker.enable()
+        return PendingConfiguration()
+    }
+
+    /// BLAS being loaded on another thread (`configureProcessInBackground()`).
+    public final class PendingConfiguration: @unchecked Sendable {
+        private var outcome: Result<Void, Error>?
+        private let done = DispatchSemaphore(value: 0)
+
+        /// Whether this set OPENBLAS_CORETYPE for the load (and removes it again in `wait()`).
+        private let setCoreType: Bool
+
+        fileprivate init() {
+            // The environment is changed here, on the caller's thread, not beside its getenv calls.
+            setCoreType = BLASLibrary.chooseCoreType()
+            Thread { [self] in
+                outcome = Result { try BLASLibrary.load() }
+                done.signal()
+            }.start()
+        }
+
+        /// Waits for the load; throws when no CBLAS library could be loaded.
+        public func wait() throws {
+            done.wait()
+            done.signal()   // later calls return at once
+            if setCoreType { unsetenv("OPENBLAS_CORETYPE") }
+            try outcome!.get()
+        }
     }
 
     /// The versions and choices of the compute libraries, for `ppgscope info --libraries`.
@@ -42,9 +75,8 @@ public enum BLASLibrary {
         // Prescott (SSE3) kernels on CPUs it does not recognise (about 3.5× slower). So the core
         // type this CPU supports is set for the load (a user's own setting wins) and then removed
         // again, so that child processes see the environment they were given.
-        let userSetCore = getenv("OPENBLAS_CORETYPE") != nil
-        if !userSetCore, let core = ppgscope_cpu_openblas_coretype() { setenv("OPENBLAS_CORETYPE", core, 1) }
-        defer { if !userSetCore { unsetenv("OPENBLAS_CORETYPE") } }
+        let setCore = chooseCoreType()
+        defer { if setCore { unsetenv("OPENBLAS_CORETYPE") } }
         var message = [CChar](repeating: 0, count: 512)
         let paths = candidates.map { strdup($0) }
         defer { paths.forEach { free($0) } }
@@ -55,6 +87,14 @@ public enum BLASLibrary {
         ppgscope_blas_single_threaded()
         return .success(())
     }()
+
+    /// Sets OPENBLAS_CORETYPE to the core type this CPU supports unless the user set it; returns
+    /// whether it did (the caller then removes it again once the library is loaded).
+    static func chooseCoreType() -> Bool {
+        guard getenv("OPENBLAS_CORETYPE") == nil, let core = ppgscope_cpu_openblas_coretype() else { return false }
+        setenv("OPENBLAS_CORETYPE", core, 1)
+        return true
+    }
 
     /// Loads the library once (every BLAS call does this first).
     public static func load() throws { try loaded.get() }
