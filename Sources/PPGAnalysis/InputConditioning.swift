@@ -44,17 +44,43 @@ public struct PPGStatistics: Sendable, Codable, Equatable {
         let starts = all <= maximumWindows ? (0..<all).map { $0 * shift }
                                            : (0..<maximumWindows).map { ($0 * (all - 1) / (maximumWindows - 1)) * shift }
         var differences = [Double](repeating: 0, count: length - 1)
-        for start in starts {
-            let w = x[start..<(start + length)], f = filtered[start..<(start + length)]
-            // `SignalStatistics.standardDeviation(w)` from the same sum of squared deviations.
-            let m = SignalStatistics.mean(w), total = w.reduce(0) { $0 + ($1 - m) * ($1 - m) }
-            let s = (total / Double(w.count)).squareRoot()
-            stds.append(s)
-            offsets.append(s > 0 ? abs(m) / s : (m == 0 ? 0 : .infinity))
-            let kept = f.reduce(0) { $0 + $1 * $1 }
-            baseline.append(total > 0 ? max(0, 1 - kept / total) : 0)
-            for k in 0..<(length - 1) { differences[k] = filtered[start + k + 1] - filtered[start + k] }
-            slopes.append(SignalStatistics.skewness(differences[...]))
+        x.withUnsafeBufferPointer { x in
+            filtered.withUnsafeBufferPointer { filtered in
+                differences.withUnsafeMutableBufferPointer { differences in
+                    for start in starts {
+                        let w = x.baseAddress! + start, f = filtered.baseAddress! + start
+                        // Each sum runs in the order of `SignalStatistics.mean`, `.standardDeviation` and
+                        // `.skewness` (so the numbers are theirs, bit for bit), two or three sums per pass.
+                        var sum = 0.0, kept = 0.0, differenceSum = 0.0
+                        for k in 0..<length {
+                            sum += w[k]
+                            kept += f[k] * f[k]
+                        }
+                        for k in 0..<(length - 1) {
+                            differences[k] = f[k + 1] - f[k]
+                            differenceSum += differences[k]
+                        }
+                        let m = sum / Double(length)
+                        var total = 0.0
+                        for k in 0..<length { total += (w[k] - m) * (w[k] - m) }
+                        let s = (total / Double(length)).squareRoot()
+                        stds.append(s)
+                        offsets.append(s > 0 ? abs(m) / s : (m == 0 ? 0 : .infinity))
+                        baseline.append(total > 0 ? max(0, 1 - kept / total) : 0)
+                        // Skewness of the differences (length − 1 > 2 of them).
+                        let n = Double(length - 1), md = differenceSum / n
+                        var m2 = 0.0, m3 = 0.0
+                        for k in 0..<(length - 1) {
+                            let d = differences[k] - md
+                            m2 += d * d
+                            m3 += d * d * d
+                        }
+                        m2 /= n
+                        m3 /= n
+                        slopes.append(m2 > 0 ? m3 / pow(m2, 1.5) : 0)
+                    }
+                }
+            }
         }
         let slope = SignalStatistics.median(slopes)!
         return PPGStatistics(windowStdMedian: SignalStatistics.median(stds)!, windowStdP05: SignalStatistics.quantile(stds, 0.05)!,

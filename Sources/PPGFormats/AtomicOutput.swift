@@ -72,9 +72,19 @@ public enum AtomicOutput {
     }
 }
 
-/// Output paths as strings, split and joined without Foundation's URL (whose parsing cost about
-/// 0.1 ms per call, several per recording of a cohort).
+/// Paths as strings, split and joined without Foundation's URL (whose parsing cost about 0.1 ms
+/// per call, several per recording of a cohort).
 enum OutputPath {
+    /// The extension of the last component, as `URL(fileURLWithPath:).pathExtension` gives it:
+    /// what follows its last ".", empty when the name starts with that dot or the extension is
+    /// empty or holds a space ("a.tar.gz" → "gz", ".h5" → "", "a.h5/" → "h5").
+    static func pathExtension(_ path: String) -> String {
+        let name = split(path).name
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        let ext = name[name.index(after: dot)...]
+        return ext.contains(" ") ? "" : String(ext)
+    }
+
     /// The directory part ("." when there is none) and the last component; trailing slashes ignored.
     static func split(_ path: String) -> (directory: String, name: String) {
         var trimmed = Substring(path)

@@ -41,7 +41,7 @@ final class WatchedFile: @unchecked Sendable {
     init(_ path: String) {
         self.path = path
         crashMessage = HDF5CrashGuard.crashMessage(for: path)
-        bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        bytes = FileStatus(path)?.bytes ?? 0
     }
 
     /// A file image held in memory (an entry of a zip archive), named `path` in messages.

@@ -46,12 +46,12 @@ public enum RecordingFormat: String, Sendable, CaseIterable {
     /// The format of `path` from its extension (case-insensitive), or a `PPGScopeError` naming the file.
     public static func of(_ path: String) throws -> RecordingFormat {
         if let format = byExtension(path) { return format }
-        let ext = URL(fileURLWithPath: path).pathExtension
+        let ext = OutputPath.pathExtension(path)
         throw PPGScopeError(file: path, "unknown recording format \(ext.isEmpty ? "(no extension)" : "'.\(ext)'"): use .h5/.hdf5, .wav, .flac, .csv, .edf/.bdf, .hea (WFDB), .zip or a folder (Empatica E4)")
     }
 
     static func byExtension(_ path: String) -> RecordingFormat? {
-        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        switch OutputPath.pathExtension(path).lowercased() {
         case "h5", "hdf5": return .hdf5
         case "wav": return .wav
         case "flac": return .flac
@@ -67,11 +67,10 @@ public enum RecordingFormat: String, Sendable, CaseIterable {
     /// WFDB record; a known extension decides; otherwise the first bytes (HDF5, RIFF, fLaC, zip,
     /// EDF's "0       ", BDF's "\u{FF}BIOSEMI", else text → CSV).
     public static func detect(_ path: String) throws -> RecordingFormat {
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        if exists, isDirectory.boolValue { return .e4 }
+        let status = FileStatus(path), exists = status != nil
+        if status?.isDirectory == true { return .e4 }
         if !exists, FileManager.default.fileExists(atPath: path + ".hea") { return .wfdb }
-        if URL(fileURLWithPath: path).pathExtension.lowercased() == "dat",
+        if OutputPath.pathExtension(path).lowercased() == "dat",
            FileManager.default.fileExists(atPath: String(path.dropLast(4)) + ".hea") { return .wfdb }
         if let format = byExtension(path) { return format }
         guard exists else { throw PPGScopeError(file: path, "no such file") }
@@ -86,7 +85,7 @@ public enum RecordingFormat: String, Sendable, CaseIterable {
         if starts(Array("0       ".utf8)) || starts([0xFF] + Array("BIOSEMI".utf8)) { return .edf }
         if head.isEmpty { throw PPGScopeError(file: path, "empty file (0 bytes)") }
         if head.allSatisfy({ $0 == 9 || $0 == 10 || $0 == 13 || ($0 >= 32 && $0 != 127) }) { return .csv }
-        let ext = URL(fileURLWithPath: path).pathExtension
+        let ext = OutputPath.pathExtension(path)
         throw PPGScopeError(file: path, "unknown recording format \(ext.isEmpty ? "(no extension)" : "'.\(ext)'"): the content is not HDF5, WAV, FLAC, EDF/BDF, a zip or text, and the extension is none of .h5/.hdf5, .wav, .flac, .csv, .edf/.bdf, .hea (WFDB), .zip (Empatica E4)")
     }
 }
@@ -108,7 +107,6 @@ public enum RecordingIO {
         if let rate = options.samplingRateHz, !(rate.isFinite && rate > 0) {
             throw PPGScopeError(file: path, object: "sampling_rate_hz", "sampling rate must be a positive number of Hz, found \(rate)")
         }
-        var isDirectory: ObjCBool = false
         switch format {
         case .e4:
             return try checkRate(RecordingE4.read(path), options, path)
@@ -117,12 +115,9 @@ public enum RecordingIO {
         default:
             break
         }
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw PPGScopeError(file: path, "no such file")
-        }
-        guard !isDirectory.boolValue else { throw PPGScopeError(file: path, "is a directory, not a recording file") }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
-        guard size != 0 else { throw PPGScopeError(file: path, "empty file (0 bytes)") }
+        guard let status = FileStatus(path) else { throw PPGScopeError(file: path, "no such file") }
+        guard !status.isDirectory else { throw PPGScopeError(file: path, "is a directory, not a recording file") }
+        guard status.bytes != 0 else { throw PPGScopeError(file: path, "empty file (0 bytes)") }
 
         let recording: Recording
         switch format {
@@ -172,7 +167,7 @@ public enum RecordingIO {
         }
         try atomicWrite(path) { temporary in
             switch format {
-            case .edf: try RecordingEDF.write(recording, to: temporary, bdf: URL(fileURLWithPath: path).pathExtension.lowercased() == "bdf")
+            case .edf: try RecordingEDF.write(recording, to: temporary, bdf: OutputPath.pathExtension(path).lowercased() == "bdf")
             case .e4, .wfdb: break
             case .hdf5: try RecordingHDF5.write(recording, to: temporary)
             case .wav: try RecordingSoundFile.write(recording, to: temporary, container: .wav)

@@ -52,8 +52,21 @@ public struct WindowPairSplit: Sendable {
         }
         let previous = branch(from: p), current = branch(from: c)
         guard !previous.isEmpty, previous.count == current.count else { return nil }
+        /// The name without its call marks: every "@1/", then every "@2/", replaced by "/".
         func stripCall(_ name: String) -> String {
-            name.replacingOccurrences(of: "@1/", with: "/").replacingOccurrences(of: "@2/", with: "/")
+            func replacing(_ mark: UInt8, in bytes: [UInt8]) -> [UInt8] {
+                var out: [UInt8] = []
+                out.reserveCapacity(bytes.count)
+                var i = 0
+                while i < bytes.count {
+                    if bytes[i] == UInt8(ascii: "@"), i + 2 < bytes.count, bytes[i + 1] == mark, bytes[i + 2] == UInt8(ascii: "/") { i += 2 }
+                    out.append(bytes[i])
+                    i += 1
+                }
+                return out
+            }
+            guard name.utf8.contains(UInt8(ascii: "@")) else { return name }
+            return String(decoding: replacing(UInt8(ascii: "2"), in: replacing(UInt8(ascii: "1"), in: Array(name.utf8))), as: UTF8.self)
         }
         for (a, b) in zip(previous, current) {
             guard stripCall(network.nodes[a].name) == stripCall(network.nodes[b].name),

@@ -25,11 +25,11 @@ public enum ResourceLimits {
 
     /// Throws unless `count` elements of `elementBytes` bytes each fit within `maxArrayBytes`;
     /// `what` names the array ("dataset channels/ppg [1099511627776]").
-    public static func checkArray(count: Int, elementBytes: Int, _ what: String, file: String? = nil) throws {
+    public static func checkArray(count: Int, elementBytes: Int, _ what: @autoclosure () -> String, file: String? = nil) throws {
         let (bytes, overflow) = count.multipliedReportingOverflow(by: elementBytes)
         guard !overflow, bytes <= maxArrayBytes else {
             let claimed = overflow ? "more than 9 EB" : byteText(bytes)
-            throw PPGScopeError(file: file, object: what,
+            throw PPGScopeError(file: file, object: what(),
                                 "would take \(claimed) in memory, more than the limit of \(byteText(maxArrayBytes)) (a damaged header? PPGSCOPE_MAX_MEMORY sets the limit)")
         }
     }

@@ -13,6 +13,12 @@ import Testing
         #expect(OutputPath.join(directory, name) == (directory == "/" ? "/" + name : directory + "/" + name))
     }
 
+    @Test(arguments: ["a.h5", "a.H5", ".h5", "a.", "a. h5", "dir.d/file", "a.tar.gz", "/x/a.h5/", "a.h 5", "/", "x/.bashrc", "a..h5",
+                      "a.h5//", ".", "..", "a.h/5", "a.é", "a.-x", "rec.dat", "/data/S1.EDF"])
+    func extensionsAreFoundationsOwn(path: String) {
+        #expect(OutputPath.pathExtension(path) == URL(fileURLWithPath: path).pathExtension)
+    }
+
     @Test func dotComponentsAreResolvedBeforeSplitting() {
         #expect(OutputPath.split(OutputPath.standardized("/tmp/a/./b/../c")) == ("/tmp/a", "c"))
         #expect(OutputPath.standardized("/tmp/a/b") == "/tmp/a/b")
