@@ -235,7 +235,7 @@ public struct CohortDirectory: Sendable {
             try AtomicOutput.text(try ReportJSON.text(result), to: dir + "/summary.json")
             return result
         }
-        try? FileManager.default.removeItem(atPath: failure(input.key))
+        OutputPath.removeIfPresent(failure(input.key))
         return result
     }
 }
