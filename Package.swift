@@ -2,7 +2,7 @@
 // ppgscope: looks inside heart-rate CNNs the way a signal-processing engineer would.
 //
 // Floors, each importing only from below:
-//   C libraries (CHDF5, CSndFile, CZip, CEDF, CFFTW3, CSampleRate) and ppgscope's own C (CKernels: the direct
+//   C libraries (CHDF5, CDeflate, CSndFile, CZip, CEDF, CFFTW3, CSampleRate) and ppgscope's own C (CKernels: the direct
 //   conv kernel and the run-time CBLAS loader)
 //   → PPGCompute: the one typed boundary to ppgscope's compute C (BLAS, conv kernel, threads,
 //     explicit process set-up)
@@ -34,6 +34,9 @@ let package = Package(
         .systemLibrary(name: "CZip", providers: [.apt(["libzip-dev"])]),
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
+        // libdeflate: deflated HDF5 chunks decompressed in one call, about 2.4× faster than HDF5's
+        // zlib filter on a recording's channel (PPGFormats/HDF5File.swift); static archive, as EDFlib.
+        .systemLibrary(name: "CDeflate", providers: [.apt(["libdeflate-dev"])]),
         // EDFlib: EDF, EDF+, BDF and BDF+ reading; linked from Debian's static archive (PPGFormats),
         // ~60 KB and no dependencies, so no run pays for loading another shared library.
         .systemLibrary(name: "CEDF", providers: [.apt(["libedf-dev"])]),
@@ -55,8 +58,9 @@ let package = Package(
         // Files: HDF5 (one serialising owner), Keras weights, recordings in every format.
         // HDF5 is linked from Debian's static archive (libhdf5_serial.a, with its szip and zlib
         // filters): the shared library's dependency chain costs each run ~6 ms (CHDF5/shim.h).
-        .target(name: "PPGFormats", dependencies: ["CHDF5", "CSndFile", "CZip", "CEDF", "PPGSignals", "PPGNetwork"],
-                linkerSettings: [.linkedLibrary(":libhdf5_serial.a"), .linkedLibrary(":libedf.a"), .linkedLibrary("sz"), .linkedLibrary("z"),
+        .target(name: "PPGFormats", dependencies: ["CHDF5", "CDeflate", "CSndFile", "CZip", "CEDF", "PPGSignals", "PPGNetwork"],
+                linkerSettings: [.linkedLibrary(":libhdf5_serial.a"), .linkedLibrary(":libedf.a"), .linkedLibrary(":libdeflate.a"),
+                                 .linkedLibrary("sz"), .linkedLibrary("z"),
                                  .linkedLibrary("m"), .linkedLibrary("dl")]),
 
         // Analysis: the HR pipeline, layer spectra and DC metrics, inspection, comparison, ablation.

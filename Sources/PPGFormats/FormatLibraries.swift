@@ -1,11 +1,13 @@
+import CDeflate
 import CSndFile
 import Foundation
 
 /// The versions of the file-format libraries ppgscope uses, for `ppgscope info --libraries`.
 public enum FormatLibraries {
-    /// HDF5 (linked statically), libsndfile and libzip (loaded on first use; loaded here to ask them).
+    /// HDF5 and libdeflate (linked statically), libsndfile and libzip (loaded on first use; loaded
+    /// here to ask them).
     public static var versions: [(name: String, value: String)] {
-        var rows: [(String, String)] = [("HDF5", HDF5File.libraryVersion)]
+        var rows: [(String, String)] = [("HDF5", HDF5File.libraryVersion), ("libdeflate (reads deflated HDF5 chunks)", LIBDEFLATE_VERSION_STRING)]
         switch SndFileLibrary.loaded {
         case .success(let library):
             var buffer = [CChar](repeating: 0, count: 128)
