@@ -116,8 +116,15 @@ public struct LinePlot: Sendable {
                 doc += "<polygon points=\"\(points.joined(separator: " "))\" fill=\"\(s.color)\" fill-opacity=\"0.2\" stroke=\"none\"/>\n"
             }
             if s.pointsOnly {
+                // The same text for every point but its centre, made once (a Bland–Altman plot has thousands).
+                let rest = "\" r=\"\(compact ? 1.8 : 2.5)\" fill=\"\(s.color)\" fill-opacity=\"0.6\"/>\n"
+                doc.reserveCapacity(doc.utf8.count + s.x.count * (34 + rest.utf8.count))
                 for i in s.x.indices where s.x[i].isFinite && s.y[i].isFinite {
-                    doc += "<circle cx=\"\(f(px(s.x[i])))\" cy=\"\(f(py(s.y[i])))\" r=\"\(compact ? 1.8 : 2.5)\" fill=\"\(s.color)\" fill-opacity=\"0.6\"/>\n"
+                    doc += "<circle cx=\""
+                    doc += f(px(s.x[i]))
+                    doc += "\" cy=\""
+                    doc += f(py(s.y[i]))
+                    doc += rest
                 }
                 continue
             }
@@ -345,6 +352,8 @@ func tickLabel(_ v: Double) -> String {
 /// An SVG coordinate: one decimal, as printf's `%.1f` writes it (the integer formatter where it can).
 func f(_ v: Double) -> String { HeartRateReport.fixedPoint(v, digits: 1) }
 
+/// `s` with &, < and > escaped for XML text (returned as it is when it has none: most labels).
 func escape(_ s: String) -> String {
-    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    guard s.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else { return s }
+    return s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
 }
