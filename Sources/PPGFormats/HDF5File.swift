@@ -290,7 +290,9 @@ public final class HDF5File: @unchecked Sendable {
         guard fileType >= 0 else { return false }
         defer { H5Tclose(fileType) }
         var chunk: hsize_t = 0, flags: UInt32 = 0, valueCount = 1, level: UInt32 = 0, config: UInt32 = 0
-        guard H5Pget_layout(dcpl) == H5D_CHUNKED, H5Pget_chunk(dcpl, 1, &chunk) == 1, chunk > 0, chunk <= hsize_t(1 << 28),
+        // A chunk longer than the dataset (possible for an extendible one, or a damaged header) is left
+        // to H5Dread, so that nothing larger than the dataset's own checked size is allocated here.
+        guard H5Pget_layout(dcpl) == H5D_CHUNKED, H5Pget_chunk(dcpl, 1, &chunk) == 1, chunk > 0, chunk <= hsize_t(count),
               H5Pget_nfilters(dcpl) == 1, H5Pget_filter2(dcpl, 0, &flags, &valueCount, &level, 0, nil, &config) == H5Z_FILTER_DEFLATE,
               H5Tequal(fileType, ppg_H5T_IEEE_F32LE()) > 0, let decompressor = Self.decompressor else { return false }
         var fileBytes: hsize_t = 0
