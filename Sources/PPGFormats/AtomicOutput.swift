@@ -111,8 +111,5 @@ public enum OutputPath {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
+    static func isDirectory(_ path: String) -> Bool { FileStatus(path)?.isDirectory == true }
 }

@@ -257,7 +257,9 @@ public final class HDF5File: @unchecked Sendable {
     private func read<T>(_ dataset: String, memType: hid_t, zero: T) throws -> (shape: [Int], values: [T]) {
         try withDataset(dataset) { did in
             let shape = try dataspaceShape(H5Dget_space(did), dataset)
-            let typeClass = H5Tget_class(H5Dget_type(did))
+            let fileType = H5Dget_type(did)
+            defer { if fileType >= 0 { H5Tclose(fileType) } }
+            let typeClass = H5Tget_class(fileType)
             guard typeClass == H5T_FLOAT || typeClass == H5T_INTEGER else {
                 throw error(dataset, "expected a numeric dataset")
             }
@@ -265,7 +267,7 @@ public final class HDF5File: @unchecked Sendable {
             var values = [T](repeating: zero, count: count)
             if count > 0 {
                 let status = values.withUnsafeMutableBytes { buffer in
-                    T.self == Float.self && readDeflatedFloats(did, shape: shape, into: buffer) ? 0
+                    T.self == Float.self && readDeflatedFloats(did, fileType: fileType, shape: shape, into: buffer) ? 0
                         : H5Dread(did, memType, hid_t(H5S_ALL), hid_t(H5S_ALL), hid_t(H5P_DEFAULT), buffer.baseAddress)
                 }
                 guard status >= 0 else { throw error(dataset, "cannot read data (file damaged or truncated?)") }
@@ -280,15 +282,12 @@ public final class HDF5File: @unchecked Sendable {
     /// with nothing to be trusted in `output`, for any other layout, type or filter pipeline, a
     /// chunk not yet written, or a chunk libdeflate does not decode to exactly one chunk: H5Dread
     /// then reads the dataset (and reports what is wrong with it).
-    private func readDeflatedFloats(_ did: hid_t, shape: [Int], into output: UnsafeMutableRawBufferPointer) -> Bool {
+    private func readDeflatedFloats(_ did: hid_t, fileType: hid_t, shape: [Int], into output: UnsafeMutableRawBufferPointer) -> Bool {
         guard shape.count == 1, Int(littleEndian: 1) == 1 else { return false }
         let count = shape[0]
         let dcpl = H5Dget_create_plist(did)
         guard dcpl >= 0 else { return false }
         defer { H5Pclose(dcpl) }
-        let fileType = H5Dget_type(did)
-        guard fileType >= 0 else { return false }
-        defer { H5Tclose(fileType) }
         var chunk: hsize_t = 0, flags: UInt32 = 0, valueCount = 1, level: UInt32 = 0, config: UInt32 = 0
         // A chunk longer than the dataset (possible for an extendible one, or a damaged header) is left
         // to H5Dread, so that nothing larger than the dataset's own checked size is allocated here.

@@ -180,10 +180,7 @@ public enum RecordingIO {
     /// Runs `body` on a temporary path next to `path`, then renames it to `path` (`AtomicOutput.file`);
     /// an existing directory at `path` is refused first.
     static func atomicWrite(_ path: String, _ body: (String) throws -> Void) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw PPGScopeError(file: path, "is a directory")
-        }
+        if OutputPath.isDirectory(path) { throw PPGScopeError(file: path, "is a directory") }
         try AtomicOutput.file(path, body)
     }
 }

@@ -56,8 +56,9 @@ struct BatchCommand: ParsableCommand {
         let started = Date()
         let listed = try manifest.map(CohortManifest.read) ?? recordings.map { CohortInput(key: "", path: $0) }
         let inputs = try CohortManifest.keyed(listed)
+        var chosen = try analysis.options()
         // The model is loaded when it estimates or is inspected (`--estimator spectral --inspect` inspects without estimating).
-        let modelPath = try analysis.options().runModel || inspect ? analysis.model : nil
+        let modelPath = chosen.runModel || inspect ? analysis.model : nil
         // The model file's digest (which names the run) is taken on another thread while HDF5 loads the model.
         let digest = modelPath.map { path in BackgroundTask { try CohortRunDescription.digest(ofFile: path) } }
         let network: Network?
@@ -69,7 +70,6 @@ struct BatchCommand: ParsableCommand {
         try dir.prepare(for: description, resume: resume)
         let own = description.ownInputs
         let todo = own.filter { !dir.isDone($0.key) }
-        var chosen = try analysis.options()
         if jobs > 1, chosen.workers == nil { chosen.workers = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs) }
         chosen.layerProbe = LayerProbe()
         let options = chosen
